@@ -1,0 +1,466 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Switchyard.Generation;
+using Switchyard.Providers;
+
+namespace Switchyard.Configuration;
+
+/// <summary>
+/// Turns the raw configuration tree into a validated <see cref="SwitchyardConfig"/>. It reports
+/// every problem at once with its path in the file, rejects unknown keys, and resolves
+/// <c>${NAME}</c> references without ever keeping a secret outside a <see cref="Secret"/>.
+/// </summary>
+public sealed partial class ConfigLoader
+{
+    private static readonly string[] TopLevel = ["storage", "server", "providers", "routes", "outbound", "presets", "keys", "alerts"];
+    private static readonly string[] StorageKeys = ["database", "artifacts", "redis", "artifact_url_ttl"];
+    private static readonly string[] ServerKeys = ["urls", "max_request_bytes", "max_prompt_chars"];
+    private static readonly string[] ProviderKeys = ["type", "base_url", "api_key", "timeout", "retry", "circuit_breaker", "rate_limit", "models"];
+    private static readonly string[] RetryKeys = ["max_attempts", "base_delay", "max_delay"];
+    private static readonly string[] BreakerKeys = ["failure_ratio", "minimum_throughput", "sampling", "break"];
+    private static readonly string[] RateKeys = ["rpm", "concurrency"];
+    private static readonly string[] RouteKeys = ["modality", "chain", "on_content_rejected"];
+    private static readonly string[] StepKeys = ["provider", "model"];
+    private static readonly string[] PresetKeys = ["route", "prompt", "negative_prompt", "strength", "style"];
+    private static readonly string[] OutboundKeys = ["allow_private"];
+
+    private readonly IReadOnlyDictionary<string, IProviderFactory> _factories;
+    private readonly Func<string, string?> _environment;
+    private readonly List<ConfigProblem> _problems = [];
+
+    /// <summary>Creates a loader that knows the given provider types and reads variables through <paramref name="environment"/>.</summary>
+    public ConfigLoader(IEnumerable<IProviderFactory> factories, Func<string, string?> environment)
+    {
+        _factories = factories.ToDictionary(f => f.Type, StringComparer.Ordinal);
+        _environment = environment;
+    }
+
+    /// <summary>Validates <paramref name="root"/>; throws <see cref="ConfigException"/> listing every problem.</summary>
+    public SwitchyardConfig Load(IConfiguration root)
+    {
+        _problems.Clear();
+        CheckKeys(root, "", TopLevel);
+        var storage = ReadStorage(root.GetSection("storage"));
+        var server = ReadServer(root.GetSection("server"));
+        var providers = ReadProviders(root.GetSection("providers"));
+        var routes = ReadRoutes(root.GetSection("routes"), providers);
+        var presets = ReadPresets(root.GetSection("presets"), routes);
+        var outbound = new OutboundConfig { AllowPrivate = ReadList(root.GetSection("outbound:allow_private")) };
+        CheckKeys(root.GetSection("outbound"), "outbound", OutboundKeys);
+        CheckKeys(root.GetSection("keys"), "keys", []);
+        CheckKeys(root.GetSection("alerts"), "alerts", []);
+
+        if (_problems.Count > 0)
+        {
+            throw new ConfigException([.. _problems]);
+        }
+
+        return new SwitchyardConfig
+        {
+            Storage = storage,
+            Server = server,
+            Providers = providers,
+            Routes = routes,
+            Presets = presets,
+            Outbound = outbound,
+        };
+    }
+
+    private StorageConfig ReadStorage(IConfigurationSection section)
+    {
+        CheckKeys(section, "storage", StorageKeys);
+        var database = section["database"] is { Length: > 0 } db ? db : "sqlite:data/switchyard.db";
+        var artifacts = section["artifacts"] is { Length: > 0 } a ? a : "file:data/artifacts";
+        if (!database.StartsWith("sqlite:", StringComparison.Ordinal) && !database.StartsWith("postgres://", StringComparison.Ordinal) && !database.StartsWith("postgresql://", StringComparison.Ordinal))
+        {
+            Problem("storage.database", $"'{Redact(database)}' is not a database URL; expected sqlite:PATH or postgres://user:pass@host/db");
+        }
+        else if (!database.StartsWith("sqlite:", StringComparison.Ordinal))
+        {
+            Problem("storage.database", "PostgreSQL is not supported by this build yet; use sqlite:PATH");
+        }
+
+        if (!artifacts.StartsWith("file:", StringComparison.Ordinal))
+        {
+            Problem("storage.artifacts", $"'{artifacts}' is not supported by this build; expected file:PATH");
+        }
+
+        var redis = section["redis"] ?? "";
+        if (redis.Length > 0)
+        {
+            Problem("storage.redis", "Redis is not supported by this build yet; leave it empty");
+        }
+
+        return new StorageConfig
+        {
+            Database = database,
+            Artifacts = artifacts,
+            Redis = redis,
+            ArtifactUrlTtl = ReadDuration(section, "artifact_url_ttl", "storage.artifact_url_ttl", TimeSpan.FromHours(1)),
+        };
+    }
+
+    private ServerConfig ReadServer(IConfigurationSection section)
+    {
+        CheckKeys(section, "server", ServerKeys);
+        var defaults = new ServerConfig();
+        return new ServerConfig
+        {
+            Urls = section["urls"] is { Length: > 0 } urls ? urls : defaults.Urls,
+            MaxRequestBytes = ReadInt(section, "max_request_bytes", "server.max_request_bytes", (int)defaults.MaxRequestBytes, 1024, int.MaxValue),
+            MaxPromptChars = ReadInt(section, "max_prompt_chars", "server.max_prompt_chars", defaults.MaxPromptChars, 1, 1_000_000),
+        };
+    }
+
+    private Dictionary<string, ProviderConfig> ReadProviders(IConfigurationSection section)
+    {
+        var result = new Dictionary<string, ProviderConfig>(StringComparer.Ordinal);
+        if (section.Value is { Length: > 0 })
+        {
+            Problem("providers", "expected a map of provider names to settings");
+        }
+
+        foreach (var child in section.GetChildren())
+        {
+            var path = $"providers.{child.Key}";
+            if (!NamePattern().IsMatch(child.Key))
+            {
+                Problem(path, "a provider name may use letters, digits, '-' and '_' only");
+                continue;
+            }
+
+            var type = child["type"];
+            if (string.IsNullOrEmpty(type))
+            {
+                Problem($"{path}.type", $"missing; expected one of: {string.Join(", ", _factories.Keys.Order(StringComparer.Ordinal))}");
+                continue;
+            }
+
+            if (!_factories.TryGetValue(type, out var factory))
+            {
+                Problem($"{path}.type", $"unknown provider type '{type}'; expected one of: {string.Join(", ", _factories.Keys.Order(StringComparer.Ordinal))}");
+                continue;
+            }
+
+            var missing = new List<string>();
+            var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in Flatten(child))
+            {
+                var top = key.Split(':')[0];
+                if (!ProviderKeys.Contains(top, StringComparer.Ordinal))
+                {
+                    settings[key] = Substitute(value, missing) ?? "";
+                }
+            }
+
+            var baseUrl = Substitute(child["base_url"], missing);
+            if (baseUrl is { Length: > 0 } && !Uri.TryCreate(baseUrl, UriKind.Absolute, out _))
+            {
+                Problem($"{path}.base_url", $"'{baseUrl}' is not an absolute URL");
+            }
+
+            Secret? apiKey = null;
+            if (child["api_key"] is { } rawKey)
+            {
+                var match = VariablePattern().Match(rawKey);
+                if (match.Success && match.Value == rawKey)
+                {
+                    var name = match.Groups[1].Value;
+                    apiKey = new Secret(name, _environment(name));
+                    if (!apiKey.IsPresent)
+                    {
+                        missing.Add(name);
+                    }
+                }
+                else
+                {
+                    Problem($"{path}.api_key", "write secrets as ${ENV_NAME}; a key in the file would be stored and shown");
+                }
+            }
+
+            var retrySection = child.GetSection("retry");
+            CheckKeys(retrySection, $"{path}.retry", RetryKeys);
+            var retryDefaults = new RetryConfig();
+            var retry = new RetryConfig
+            {
+                MaxAttempts = ReadInt(retrySection, "max_attempts", $"{path}.retry.max_attempts", retryDefaults.MaxAttempts, 1, 10),
+                BaseDelay = ReadDuration(retrySection, "base_delay", $"{path}.retry.base_delay", retryDefaults.BaseDelay),
+                MaxDelay = ReadDuration(retrySection, "max_delay", $"{path}.retry.max_delay", retryDefaults.MaxDelay),
+            };
+            if (retry.MaxDelay < retry.BaseDelay)
+            {
+                Problem($"{path}.retry.max_delay", "must not be shorter than base_delay");
+            }
+
+            var breakerSection = child.GetSection("circuit_breaker");
+            CheckKeys(breakerSection, $"{path}.circuit_breaker", BreakerKeys);
+            var breakerDefaults = new CircuitBreakerConfig();
+            var breaker = new CircuitBreakerConfig
+            {
+                FailureRatio = ReadDouble(breakerSection, "failure_ratio", $"{path}.circuit_breaker.failure_ratio", breakerDefaults.FailureRatio, 0.01, 1),
+                MinimumThroughput = ReadInt(breakerSection, "minimum_throughput", $"{path}.circuit_breaker.minimum_throughput", breakerDefaults.MinimumThroughput, 2, 100_000),
+                Sampling = ReadDuration(breakerSection, "sampling", $"{path}.circuit_breaker.sampling", breakerDefaults.Sampling, TimeSpan.FromMilliseconds(500)),
+                Break = ReadDuration(breakerSection, "break", $"{path}.circuit_breaker.break", breakerDefaults.Break, TimeSpan.FromMilliseconds(500)),
+            };
+
+            var rateSection = child.GetSection("rate_limit");
+            CheckKeys(rateSection, $"{path}.rate_limit", RateKeys);
+            var rate = new RateLimitConfig
+            {
+                Rpm = ReadInt(rateSection, "rpm", $"{path}.rate_limit.rpm", 0, 0, 1_000_000),
+                Concurrency = ReadInt(rateSection, "concurrency", $"{path}.rate_limit.concurrency", 0, 0, 100_000),
+            };
+
+            var models = new Dictionary<Modality, IReadOnlyList<string>>();
+            foreach (var modalitySection in child.GetSection("models").GetChildren())
+            {
+                if (!WireNames.TryParseModality(modalitySection.Key, out var modality))
+                {
+                    Problem($"{path}.models.{modalitySection.Key}", "unknown modality; expected image, text or speech");
+                    continue;
+                }
+
+                models[modality] = ReadList(modalitySection);
+            }
+
+            var config = new ProviderConfig
+            {
+                Name = child.Key,
+                Type = type,
+                BaseUrl = baseUrl is { Length: > 0 } ? baseUrl : null,
+                ApiKey = apiKey,
+                Timeout = ReadDuration(child, "timeout", $"{path}.timeout", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(1)),
+                Retry = retry,
+                CircuitBreaker = breaker,
+                RateLimit = rate,
+                Models = models,
+                Settings = settings,
+                MissingSecrets = missing,
+            };
+            _problems.AddRange(factory.Validate(config, path));
+            result[child.Key] = config;
+        }
+
+        return result;
+    }
+
+    private Dictionary<string, RouteConfig> ReadRoutes(IConfigurationSection section, Dictionary<string, ProviderConfig> providers)
+    {
+        var result = new Dictionary<string, RouteConfig>(StringComparer.Ordinal);
+        foreach (var child in section.GetChildren())
+        {
+            var path = $"routes.{child.Key}";
+            CheckKeys(child, path, RouteKeys);
+            if (!WireNames.TryParseModality(child["modality"], out var modality))
+            {
+                Problem($"{path}.modality", child["modality"] is null ? "missing; expected image, text or speech" : $"'{child["modality"]}' is not a modality; expected image, text or speech");
+            }
+
+            if (child.Key.Contains('/', StringComparison.Ordinal))
+            {
+                Problem(path, "a route name may not contain '/' (that form names provider/model)");
+            }
+
+            var chain = new List<RouteStep>();
+            var steps = child.GetSection("chain").GetChildren().ToList();
+            if (steps.Count == 0)
+            {
+                Problem($"{path}.chain", "missing or empty; a route needs at least one step");
+            }
+
+            foreach (var step in steps)
+            {
+                var stepPath = $"{path}.chain[{step.Key}]";
+                CheckKeys(step, stepPath, StepKeys);
+                var providerName = step["provider"];
+                if (string.IsNullOrEmpty(providerName))
+                {
+                    Problem($"{stepPath}.provider", "missing");
+                    continue;
+                }
+
+                if (!providers.ContainsKey(providerName))
+                {
+                    Problem($"{stepPath}.provider", $"'{providerName}' is not defined under providers");
+                    continue;
+                }
+
+                chain.Add(new RouteStep(providerName, step["model"] is { Length: > 0 } m ? m : null));
+            }
+
+            var action = ContentRejectedAction.Next;
+            if (child["on_content_rejected"] is { } onRejected && !Enum.TryParse(onRejected, ignoreCase: true, out action))
+            {
+                Problem($"{path}.on_content_rejected", $"'{onRejected}' is not one of next, fail, placeholder");
+            }
+
+            result[child.Key] = new RouteConfig { Name = child.Key, Modality = modality, Chain = chain, OnContentRejected = action };
+        }
+
+        return result;
+    }
+
+    private Dictionary<string, PresetConfig> ReadPresets(IConfigurationSection section, Dictionary<string, RouteConfig> routes)
+    {
+        var result = new Dictionary<string, PresetConfig>(StringComparer.Ordinal);
+        foreach (var child in section.GetChildren())
+        {
+            var path = $"presets.{child.Key}";
+            CheckKeys(child, path, PresetKeys);
+            if (routes.ContainsKey(child.Key))
+            {
+                Problem(path, $"'{child.Key}' is also a route; routes and presets share one namespace");
+            }
+
+            var route = child["route"];
+            if (string.IsNullOrEmpty(route) || !routes.ContainsKey(route))
+            {
+                Problem($"{path}.route", route is null ? "missing" : $"'{route}' is not defined under routes");
+            }
+
+            double? strength = null;
+            if (child["strength"] is { } rawStrength)
+            {
+                if (double.TryParse(rawStrength, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s is >= 0 and <= 1)
+                {
+                    strength = s;
+                }
+                else
+                {
+                    Problem($"{path}.strength", $"'{rawStrength}' is not a number from 0 to 1");
+                }
+            }
+
+            result[child.Key] = new PresetConfig
+            {
+                Name = child.Key,
+                Route = route ?? "",
+                Prompt = child["prompt"],
+                NegativePrompt = child["negative_prompt"],
+                Strength = strength,
+                Style = child["style"],
+            };
+        }
+
+        return result;
+    }
+
+    private void CheckKeys(IConfiguration section, string path, string[] known)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (!known.Contains(child.Key, StringComparer.Ordinal))
+            {
+                var where = path.Length == 0 ? child.Key : $"{path}.{child.Key}";
+                Problem(where, known.Length == 0 ? "unknown key; this section takes no settings yet" : $"unknown key; expected one of: {string.Join(", ", known)}");
+            }
+        }
+    }
+
+    private int ReadInt(IConfiguration section, string key, string path, int fallback, int min, int max)
+    {
+        var raw = section[key];
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            Problem(path, $"'{raw}' is not a whole number from {min} to {max}");
+            return fallback;
+        }
+
+        return value;
+    }
+
+    private double ReadDouble(IConfiguration section, string key, string path, double fallback, double min, double max)
+    {
+        var raw = section[key];
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            Problem(path, $"'{raw}' is not a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
+            return fallback;
+        }
+
+        return value;
+    }
+
+    private TimeSpan ReadDuration(IConfiguration section, string key, string path, TimeSpan fallback, TimeSpan? min = null)
+    {
+        var raw = section[key];
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (!Duration.TryParse(raw, out var value) || (min is { } floor && value < floor))
+        {
+            Problem(path, $"'{raw}' is not a duration{(min is { } m ? " of at least " + Duration.Format(m) : "")}; write e.g. 250ms, 60s, 5m");
+            return fallback;
+        }
+
+        return value;
+    }
+
+    private static List<string> ReadList(IConfigurationSection section)
+    {
+        if (section.Value is { Length: > 0 } single)
+        {
+            return [single];
+        }
+
+        return [.. section.GetChildren().Select(c => c.Value).OfType<string>()];
+    }
+
+    private static IEnumerable<(string Key, string Value)> Flatten(IConfigurationSection section)
+    {
+        foreach (var pair in section.AsEnumerable(makePathsRelative: true))
+        {
+            if (pair.Value is not null)
+            {
+                yield return (pair.Key, pair.Value);
+            }
+        }
+    }
+
+    private string? Substitute(string? value, List<string> missing)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        return VariablePattern().Replace(value, match =>
+        {
+            var name = match.Groups[1].Value;
+            var resolved = _environment(name);
+            if (string.IsNullOrEmpty(resolved))
+            {
+                missing.Add(name);
+                return "";
+            }
+
+            return resolved;
+        });
+    }
+
+    private static string Redact(string url) => UserInfoPattern().Replace(url, "://***@");
+
+    private void Problem(string path, string message) => _problems.Add(new ConfigProblem(path, message));
+
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex VariablePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("://[^@/]+@")]
+    private static partial Regex UserInfoPattern();
+}

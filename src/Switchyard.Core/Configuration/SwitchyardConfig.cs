@@ -1,0 +1,203 @@
+using Switchyard.Generation;
+
+namespace Switchyard.Configuration;
+
+/// <summary>The validated configuration: what <c>switchyard.yaml</c> (or the embedded default) says, with defaults filled in.</summary>
+public sealed record SwitchyardConfig
+{
+    /// <summary>Where the ledger, keys and artifacts live.</summary>
+    public required StorageConfig Storage { get; init; }
+
+    /// <summary>The HTTP server's settings.</summary>
+    public required ServerConfig Server { get; init; }
+
+    /// <summary>Providers by name.</summary>
+    public required IReadOnlyDictionary<string, ProviderConfig> Providers { get; init; }
+
+    /// <summary>Routes by name.</summary>
+    public required IReadOnlyDictionary<string, RouteConfig> Routes { get; init; }
+
+    /// <summary>Presets by name (same namespace as routes).</summary>
+    public required IReadOnlyDictionary<string, PresetConfig> Presets { get; init; }
+
+    /// <summary>Rules for URLs the gateway fetches or calls back.</summary>
+    public required OutboundConfig Outbound { get; init; }
+}
+
+/// <summary>The <c>storage</c> section.</summary>
+public sealed record StorageConfig
+{
+    /// <summary><c>sqlite:PATH</c> or <c>postgres://…</c>.</summary>
+    public required string Database { get; init; }
+
+    /// <summary><c>file:PATH</c> or <c>s3://bucket/prefix</c>.</summary>
+    public required string Artifacts { get; init; }
+
+    /// <summary>Redis URL, empty when in-process.</summary>
+    public string Redis { get; init; } = "";
+
+    /// <summary>How long a signed artifact link works.</summary>
+    public TimeSpan ArtifactUrlTtl { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>The SQLite file path when <see cref="Database"/> is <c>sqlite:</c>.</summary>
+    public string? SqlitePath => Database.StartsWith("sqlite:", StringComparison.Ordinal) ? Database["sqlite:".Length..] : null;
+
+    /// <summary>The folder when <see cref="Artifacts"/> is <c>file:</c>.</summary>
+    public string? ArtifactFolder => Artifacts.StartsWith("file:", StringComparison.Ordinal) ? Artifacts["file:".Length..] : null;
+}
+
+/// <summary>The <c>server</c> section.</summary>
+public sealed record ServerConfig
+{
+    /// <summary>The listening URL(s).</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>The largest request body accepted, in bytes.</summary>
+    public long MaxRequestBytes { get; init; } = 20 * 1024 * 1024;
+
+    /// <summary>The longest prompt accepted, in characters.</summary>
+    public int MaxPromptChars { get; init; } = 32_000;
+}
+
+/// <summary>One entry under <c>providers</c>.</summary>
+public sealed record ProviderConfig
+{
+    /// <summary>Its name (the key under <c>providers</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The adapter type.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The API's base URL, when the type has one.</summary>
+    public string? BaseUrl { get; init; }
+
+    /// <summary>The API key, read from an environment variable.</summary>
+    public Secret? ApiKey { get; init; }
+
+    /// <summary>The time one attempt may take.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Retry settings.</summary>
+    public RetryConfig Retry { get; init; } = new();
+
+    /// <summary>Circuit breaker settings.</summary>
+    public CircuitBreakerConfig CircuitBreaker { get; init; } = new();
+
+    /// <summary>Local limits.</summary>
+    public RateLimitConfig RateLimit { get; init; } = new();
+
+    /// <summary>Models advertised per modality, when the config lists them.</summary>
+    public IReadOnlyDictionary<Modality, IReadOnlyList<string>> Models { get; init; } = new Dictionary<Modality, IReadOnlyList<string>>();
+
+    /// <summary>Type-specific settings (e.g. a sandbox's <c>latency</c> and <c>faults</c>), flattened with <c>:</c>, validated by the adapter's factory.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Environment variables the provider references that are missing or empty.</summary>
+    public IReadOnlyList<string> MissingSecrets { get; init; } = [];
+}
+
+/// <summary>Retry settings of a provider.</summary>
+public sealed record RetryConfig
+{
+    /// <summary>Tries on one provider, counting the first.</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>The first backoff delay.</summary>
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The largest delay, also the cap on Retry-After.</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Circuit breaker settings of a provider.</summary>
+public sealed record CircuitBreakerConfig
+{
+    /// <summary>The failure ratio that opens the circuit.</summary>
+    public double FailureRatio { get; init; } = 0.5;
+
+    /// <summary>Calls in the window before it may open.</summary>
+    public int MinimumThroughput { get; init; } = 10;
+
+    /// <summary>The sampling window.</summary>
+    public TimeSpan Sampling { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long it stays open.</summary>
+    public TimeSpan Break { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Local limits of a provider (0 = none).</summary>
+public sealed record RateLimitConfig
+{
+    /// <summary>Requests per minute.</summary>
+    public int Rpm { get; init; }
+
+    /// <summary>Calls in flight.</summary>
+    public int Concurrency { get; init; }
+}
+
+/// <summary>What a route does when a provider refuses a prompt on content grounds.</summary>
+public enum ContentRejectedAction
+{
+    /// <summary>Try the next tier.</summary>
+    Next,
+
+    /// <summary>Fail the run.</summary>
+    Fail,
+
+    /// <summary>Serve the placeholder.</summary>
+    Placeholder,
+}
+
+/// <summary>One step of a route's chain.</summary>
+/// <param name="Provider">The provider's name.</param>
+/// <param name="Model">The model, or null for the provider's default.</param>
+public sealed record RouteStep(string Provider, string? Model)
+{
+    /// <summary><c>provider/model</c>, or the provider alone.</summary>
+    public string Display => Model is null ? Provider : $"{Provider}/{Model}";
+}
+
+/// <summary>One entry under <c>routes</c>.</summary>
+public sealed record RouteConfig
+{
+    /// <summary>Its name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>What it generates.</summary>
+    public required Modality Modality { get; init; }
+
+    /// <summary>Its tiers, first choice first.</summary>
+    public required IReadOnlyList<RouteStep> Chain { get; init; }
+
+    /// <summary>What to do on a content rejection.</summary>
+    public ContentRejectedAction OnContentRejected { get; init; } = ContentRejectedAction.Next;
+}
+
+/// <summary>One entry under <c>presets</c>.</summary>
+public sealed record PresetConfig
+{
+    /// <summary>Its name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The route it runs on.</summary>
+    public required string Route { get; init; }
+
+    /// <summary>A prompt template; <c>{prompt}</c> stands for the caller's prompt, otherwise the caller's prompt is appended.</summary>
+    public string? Prompt { get; init; }
+
+    /// <summary>A negative prompt.</summary>
+    public string? NegativePrompt { get; init; }
+
+    /// <summary>Image-to-image strength, 0 to 1.</summary>
+    public double? Strength { get; init; }
+
+    /// <summary>A style hint.</summary>
+    public string? Style { get; init; }
+}
+
+/// <summary>The <c>outbound</c> section.</summary>
+public sealed record OutboundConfig
+{
+    /// <summary>Private or loopback CIDR ranges the gateway may reach.</summary>
+    public IReadOnlyList<string> AllowPrivate { get; init; } = [];
+}

@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Switchyard.Cli;
+
+/// <summary>The <c>switchyard</c> command line.</summary>
+internal static class SwitchyardCommand
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Switchyard: a self-hosted AI generation gateway.");
+        return root.Parse(args).InvokeAsync();
+    }
+}
