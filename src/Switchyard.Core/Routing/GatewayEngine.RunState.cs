@@ -1,0 +1,263 @@
+using System.Text;
+using Switchyard.Configuration;
+using Switchyard.Generation;
+using Switchyard.Ledger;
+using Switchyard.Providers;
+
+namespace Switchyard.Routing;
+
+public sealed partial class GatewayEngine
+{
+    /// <summary>
+    /// The bookkeeping of one run: attempt numbering, ledger writes and the final error. Ledger
+    /// writes ignore the client's cancellation on purpose: a request that goes away mid-run must
+    /// still leave its records.
+    /// </summary>
+    private sealed class RunState
+    {
+        private readonly GatewayEngine _engine;
+        private readonly RunRequest _request;
+        private readonly List<AttemptRecord> _attempts = [];
+        private readonly long _startTimestamp;
+        private RunRecord _run;
+        private int _retryOnTier;
+        private int _lastTier = -1;
+
+        public RunState(GatewayEngine engine, RunRequest request)
+        {
+            _engine = engine;
+            _request = request;
+            _startTimestamp = engine._time.GetTimestamp();
+            _run = new RunRecord
+            {
+                Id = request.RunId,
+                StartedAt = engine._time.GetUtcNow(),
+                KeyId = request.KeyId,
+                Route = request.Route.Name,
+                Preset = request.Route.Preset?.Name,
+                Modality = request.Route.Modality,
+                RequestedModel = request.RequestedModel,
+                Endpoint = request.Endpoint,
+                PromptHash = PromptSummary.Hash(request.Prompt),
+                PromptPreview = PromptSummary.Preview(request.Prompt),
+                RequestSummary = request.RequestSummary,
+            };
+        }
+
+        public IReadOnlyList<AttemptRecord> Attempts => _attempts;
+
+        public async Task StartAsync(CancellationToken cancellationToken) =>
+            await _engine._ledger.RunStartedAsync(_run, cancellationToken).ConfigureAwait(false);
+
+        /// <summary>Records a skip and returns false when the provider cannot be tried.</summary>
+        public async Task<bool> CanAttemptAsync(int tier, RouteStep step, IGenerationProvider provider, object providerRequest, CancellationToken cancellationToken)
+        {
+            _ = cancellationToken;
+            if (!provider.Readiness.IsReady)
+            {
+                await SkipAsync(tier, step, provider, SkipReason.Misconfigured, provider.Readiness.Problem).ConfigureAwait(false);
+                return false;
+            }
+
+            if (provider.CheckCapable(_request.Route.Modality, step.Model, providerRequest) is { } reason)
+            {
+                await SkipAsync(tier, step, provider, SkipReason.NotCapable, reason).ConfigureAwait(false);
+                return false;
+            }
+
+            return true;
+        }
+
+        public async Task<AttemptRecord> BeginAttemptAsync(int tier, RouteStep step, IGenerationProvider provider, CancellationToken cancellationToken)
+        {
+            _ = cancellationToken;
+            _retryOnTier = tier == _lastTier ? _retryOnTier + 1 : 0;
+            _lastTier = tier;
+            var attempt = new AttemptRecord
+            {
+                RunId = _run.Id,
+                Seq = _attempts.Count + 1,
+                Tier = tier,
+                Retry = _retryOnTier,
+                Provider = provider.Name,
+                ProviderType = provider.Type,
+                Model = step.Model,
+                Status = AttemptStatus.Started,
+                Step = "send",
+                StartedAt = _engine._time.GetUtcNow(),
+            };
+            _attempts.Add(attempt);
+            await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
+            return attempt;
+        }
+
+        public async Task EndAttemptAsync(AttemptRecord attempt, ProviderFailure? failure, CancellationToken cancellationToken)
+        {
+            var ended = attempt with
+            {
+                Status = failure is null ? AttemptStatus.Success : AttemptStatus.Failed,
+                ErrorClass = failure?.Class,
+                HttpStatus = failure?.HttpStatus,
+                ErrorCode = failure?.Code,
+                Message = failure?.Message,
+                Step = failure?.Step ?? "store",
+                DurationMs = (_engine._time.GetUtcNow() - attempt.StartedAt).TotalMilliseconds,
+            };
+            _attempts[attempt.Seq - 1] = ended;
+            await _engine._ledger.AttemptAsync(ended, cancellationToken).ConfigureAwait(false);
+            if (failure is not null)
+            {
+                Log.AttemptFailed(_engine._logger, _run.Id, attempt.Provider, failure.Class.ToWire(), failure.Message);
+            }
+        }
+
+        /// <summary>The run as it will be recorded if this tier serves it (for headers sent before a stream ends).</summary>
+        public RunRecord Preview(int tier, RouteStep step, IGenerationProvider provider) => _run with
+        {
+            Outcome = tier > 0 || IsPlaceholder(provider) ? RunOutcome.Degraded : RunOutcome.Success,
+            ServedProvider = provider.Name,
+            ServedProviderType = provider.Type,
+            ServedModel = step.Model,
+            ServedTier = tier,
+            AttemptCount = _attempts.Count,
+        };
+
+        public async Task<RunResult<T>> SucceedAsync<T>(int tier, RouteStep step, IGenerationProvider provider, T? output, string? summary)
+            where T : class
+        {
+            _run = Preview(tier, step, provider);
+            var degraded = _run.Outcome == RunOutcome.Degraded;
+            _run = _run with
+            {
+                HttpStatus = 200,
+                ResponseSummary = summary,
+                ErrorMessage = degraded ? Describe() : null,
+            };
+            await FinishAsync().ConfigureAwait(false);
+            return new RunResult<T>(_run, _attempts, output, null);
+        }
+
+        public async Task<RunResult<T>> FailAsync<T>(ProviderFailure? stoppedBy)
+            where T : class
+        {
+            var error = ToError(stoppedBy);
+            _run = _run with
+            {
+                Outcome = RunOutcome.Failed,
+                ErrorClass = error.Class,
+                ErrorMessage = error.Message,
+                HttpStatus = error.HttpStatus,
+            };
+            await FinishAsync().ConfigureAwait(false);
+            Log.RunFailed(_engine._logger, _run.Id, _run.Route, error.Message);
+            return new RunResult<T>(_run, _attempts, null, error);
+        }
+
+        private async Task SkipAsync(int tier, RouteStep step, IGenerationProvider provider, SkipReason reason, string? message)
+        {
+            var attempt = new AttemptRecord
+            {
+                RunId = _run.Id,
+                Seq = _attempts.Count + 1,
+                Tier = tier,
+                Provider = provider.Name,
+                ProviderType = provider.Type,
+                Model = step.Model,
+                Status = AttemptStatus.Skipped,
+                SkipReason = reason,
+                Message = message,
+                Step = "validate",
+                StartedAt = _engine._time.GetUtcNow(),
+                DurationMs = 0,
+            };
+            _attempts.Add(attempt);
+            await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        private async Task FinishAsync()
+        {
+            _run = _run with
+            {
+                DurationMs = _engine._time.GetElapsedTime(_startTimestamp).TotalMilliseconds,
+                AttemptCount = _attempts.Count,
+            };
+            await _engine._ledger.RunFinishedAsync(_run, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        /// <summary>"sandbox-a/sandbox-image: unavailable (…); placeholder: skipped not_capable (…)".</summary>
+        private string Describe()
+        {
+            var text = new StringBuilder();
+            foreach (var attempt in _attempts)
+            {
+                if (attempt.Status == AttemptStatus.Success)
+                {
+                    continue;
+                }
+
+                if (text.Length > 0)
+                {
+                    text.Append("; ");
+                }
+
+                text.Append(attempt.Model is null ? attempt.Provider : $"{attempt.Provider}/{attempt.Model}").Append(": ");
+                if (attempt.Status == AttemptStatus.Skipped)
+                {
+                    text.Append("skipped ").Append(attempt.SkipReason!.Value.ToWire());
+                }
+                else
+                {
+                    text.Append(attempt.ErrorClass?.ToWire() ?? "failed");
+                    if (attempt.HttpStatus is { } status)
+                    {
+                        text.Append(" (HTTP ").Append(status).Append(')');
+                    }
+                }
+
+                if (!string.IsNullOrEmpty(attempt.Message))
+                {
+                    text.Append(" - ").Append(attempt.Message);
+                }
+            }
+
+            return text.ToString();
+        }
+
+        private RunError ToError(ProviderFailure? stoppedBy)
+        {
+            var message = _attempts.Count == 0 ? $"route '{_request.Route.Name}' has no tier to try" : Describe();
+            if (stoppedBy is not null)
+            {
+                return stoppedBy.Class switch
+                {
+                    ErrorClass.Cancelled => new RunError(499, "invalid_request_error", "cancelled", message, null, ErrorClass.Cancelled),
+                    ErrorClass.InvalidRequest => new RunError(400, "invalid_request_error", stoppedBy.Code ?? "invalid_request", message, null, ErrorClass.InvalidRequest),
+                    _ => new RunError(400, "invalid_request_error", "content_rejected", message, "prompt", ErrorClass.ContentRejected),
+                };
+            }
+
+            var made = _attempts.Where(a => a.Status == AttemptStatus.Failed).ToList();
+            if (made.Count == 0)
+            {
+                return _attempts.All(a => a.SkipReason == SkipReason.NotCapable)
+                    ? new RunError(400, "invalid_request_error", "not_capable", $"no provider of route '{_request.Route.Name}' can serve this request: {message}", null, ErrorClass.InvalidRequest)
+                    : new RunError(503, "server_error", "no_usable_provider", $"no provider of route '{_request.Route.Name}' is usable: {message}", null, ErrorClass.Misconfigured);
+            }
+
+            if (made.All(a => a.ErrorClass == ErrorClass.ContentRejected))
+            {
+                return new RunError(400, "invalid_request_error", "content_rejected", message, "prompt", ErrorClass.ContentRejected);
+            }
+
+            var last = made[^1].ErrorClass ?? ErrorClass.Unavailable;
+            return last switch
+            {
+                ErrorClass.RateLimited => new RunError(429, "rate_limit_error", "rate_limited", message, null, last),
+                ErrorClass.Timeout => new RunError(504, "server_error", "timeout", message, null, last),
+                ErrorClass.Auth => new RunError(502, "server_error", "upstream_auth", message, null, last),
+                ErrorClass.Misconfigured => new RunError(503, "server_error", "misconfigured", message, null, last),
+                _ => new RunError(502, "server_error", "upstream_unavailable", message, null, last),
+            };
+        }
+    }
+}
