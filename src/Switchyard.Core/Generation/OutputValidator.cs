@@ -74,7 +74,7 @@ public sealed class OutputValidator
             return Empty($"asked for {request.Format.ToWire()}, got {output.Format.ToWire()}", "wrong_format");
         }
 
-        return _inspector.ProbeAudio(output.Audio, output.Format) is { } duration && duration > TimeSpan.Zero
+        return _inspector.ProbeAudio(output.Audio, output.Format) is { } probe && (probe.Duration ?? output.Duration) > TimeSpan.Zero
             ? null
             : Empty($"the {output.Format.ToWire()} audio ({output.Audio.Length} bytes) has no valid header or no duration", "undecodable_output");
     }

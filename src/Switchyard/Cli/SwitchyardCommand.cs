@@ -7,7 +7,10 @@ internal static class SwitchyardCommand
 {
     public static Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("Switchyard: a self-hosted AI generation gateway.");
-        return root.Parse(args).InvokeAsync();
+        var root = new RootCommand("Switchyard: a self-hosted AI generation gateway that never fails silently.")
+        {
+            ServeCommand.Create(),
+        };
+        return root.Parse(ServeCommand.AdaptHostArguments(args)).InvokeAsync();
     }
 }

@@ -1,0 +1,46 @@
+using Switchyard.Configuration;
+using Switchyard.Http;
+
+namespace Switchyard.Hosting;
+
+/// <summary>Builds the gateway's web application from the serve options and the validated config.</summary>
+internal static class GatewayHost
+{
+    public const string ConfigPathSetting = "SWITCHYARD_CONFIG";
+
+    /// <summary>Builds the app; throws <see cref="ConfigException"/> when the config is invalid.</summary>
+    public static WebApplication Build(ServeOptions options, string[] hostArgs)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs });
+        var configPath = options.ConfigPath ?? NullIfEmpty(builder.Configuration[ConfigPathSetting]);
+        var hostConfiguration = builder.Configuration;
+        var config = ConfigSource.Load(configPath, ProviderCatalog.Factories, name => hostConfiguration[name]);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+        var urls = options.Urls ?? NullIfEmpty(builder.Configuration["urls"]) ?? config.Server.Urls;
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // The gateway enforces its own limit with an OpenAI-shaped 413; Kestrel's is a backstop.
+            k.Limits.MaxRequestBodySize = config.Server.MaxRequestBytes + 1024;
+            k.AddServerHeader = false;
+        });
+
+        builder.Services.AddSwitchyard(config, configPath);
+        var app = builder.Build();
+        app.MapSwitchyardEndpoints();
+        return app;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
+
+/// <summary>What <c>switchyard serve</c> was given.</summary>
+/// <param name="ConfigPath">The config file, or null for the embedded default.</param>
+/// <param name="Urls">Overrides <c>server.urls</c>.</param>
+/// <param name="Strict">Makes a provider's missing secret fatal.</param>
+internal sealed record ServeOptions(string? ConfigPath, string? Urls, bool Strict);

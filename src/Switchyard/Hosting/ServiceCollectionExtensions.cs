@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Switchyard.Artifacts;
+using Switchyard.Configuration;
+using Switchyard.Generation;
+using Switchyard.Http;
+using Switchyard.Routing;
+
+namespace Switchyard.Hosting;
+
+/// <summary>Registers the gateway's services.</summary>
+internal static class ServiceCollectionExtensions
+{
+    public static IServiceCollection AddSwitchyard(this IServiceCollection services, SwitchyardConfig config, string? configPath)
+    {
+        services.AddSingleton(config);
+        services.AddSingleton(new ConfigOrigin(configPath));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<GatewayOutput>();
+
+        services.AddSwitchyardStorage(config);
+        services.AddSingleton(sp => ProviderRegistry.Build(config, ProviderCatalog.Factories, sp));
+        services.AddSingleton<IMediaInspector>(ProviderCatalog.MediaInspector);
+        services.AddSingleton<OutputValidator>();
+        services.AddSingleton<RouteTable>();
+        services.AddSingleton<GatewayEngine>();
+        services.AddSingleton<ArtifactLinks>();
+        services.AddSingleton<GatewayServices>();
+        services.AddSingleton<ApiKeyFilter>();
+        services.AddHostedService<GatewayInitializer>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
+        return services;
+    }
+}
+
+/// <summary>Where the config came from: a file path, or null for the embedded default.</summary>
+internal sealed record ConfigOrigin(string? Path);

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Switchyard.Artifacts;
+using Switchyard.Configuration;
+using Switchyard.Generation;
+using Switchyard.Routing;
+
+namespace Switchyard.Http;
+
+/// <summary>What the generation endpoints share: the engine and its collaborators, and the steps every request takes.</summary>
+internal sealed class GatewayServices
+{
+    public GatewayServices(SwitchyardConfig config, RouteTable routes, GatewayEngine engine, OutputValidator validator, IArtifactStore artifacts, ArtifactLinks links, TimeProvider time)
+    {
+        Config = config;
+        Routes = routes;
+        Engine = engine;
+        Validator = validator;
+        Artifacts = artifacts;
+        Links = links;
+        Time = time;
+        StartedAt = time.GetUtcNow();
+    }
+
+    public SwitchyardConfig Config { get; }
+
+    public RouteTable Routes { get; }
+
+    public GatewayEngine Engine { get; }
+
+    public OutputValidator Validator { get; }
+
+    public IArtifactStore Artifacts { get; }
+
+    public ArtifactLinks Links { get; }
+
+    public TimeProvider Time { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The start of every generation request: a run id, the caller, and the parsed body or the problem with it.</summary>
+    public async Task<IncomingCall> BeginAsync(HttpContext http, Modality modality, string endpoint)
+    {
+        var runId = RunIds.New(Time);
+        var (document, problem) = await RequestBody.ReadJsonAsync(http.Request, Config.Server.MaxRequestBytes, http.RequestAborted);
+        return new IncomingCall(runId, CallerKey.From(http), modality, endpoint, document, problem);
+    }
+
+    /// <summary>Records a refused request as a failed run and answers with the problem.</summary>
+    public async Task<IResult> RejectAsync(HttpContext http, IncomingCall call, string? model, RequestProblem problem)
+    {
+        var error = new RunError(problem.Status, "invalid_request_error", problem.Code, problem.Message, problem.Param, ErrorClass.InvalidRequest);
+        var run = await Engine.RecordRejectedAsync(call.RunId, call.Key.Id, call.Modality, call.Endpoint, model, error, http.RequestAborted);
+        RunHeaders.Apply(http.Response, run);
+        return ErrorResults.From(problem, call.RunId);
+    }
+
+    public RunRequest RunRequest(IncomingCall call, ResolvedRoute route, string model, string prompt, string? summary) => new()
+    {
+        RunId = call.RunId,
+        KeyId = call.Key.Id,
+        Route = route,
+        RequestedModel = model,
+        Endpoint = call.Endpoint,
+        Prompt = prompt,
+        RequestSummary = summary,
+    };
+
+    public string AbsoluteUrl(HttpContext http, string path) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{path}";
+}
+
+/// <summary>A generation request as received: its run id, caller, and parsed body or problem.</summary>
+internal sealed record IncomingCall(string RunId, CallerKey Key, Modality Modality, string Endpoint, JsonDocument? Document, RequestProblem? Problem);

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Switchyard.Artifacts;
+using Switchyard.Configuration;
+using Switchyard.Generation;
+using Switchyard.Routing;
+
+namespace Switchyard.Http;
+
+/// <summary>The OpenAI-compatible generation endpoints.</summary>
+internal static partial class GenerationEndpoints
+{
+    public static RouteGroupBuilder MapGenerationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1").AddEndpointFilter<ApiKeyFilter>();
+        v1.MapPost("/images/generations", CreateImageAsync);
+        v1.MapPost("/chat/completions", CreateChatCompletionAsync);
+        v1.MapPost("/audio/speech", CreateSpeechAsync);
+        v1.MapGet("/models", ListModels);
+        return v1;
+    }
+
+    private static async Task<IResult> CreateImageAsync(HttpContext http, GatewayServices services)
+    {
+        var call = await services.BeginAsync(http, Modality.Image, "images.generations");
+        using var body = call.Document;
+        if (call.Problem is not null)
+        {
+            return await services.RejectAsync(http, call, null, call.Problem);
+        }
+
+        var (parsed, problem) = GenerationRequests.Image(new JsonRequest(body!.RootElement), services.Config.Server);
+        if (problem is not null)
+        {
+            return await services.RejectAsync(http, call, ModelOf(body), problem);
+        }
+
+        var model = parsed!.Model ?? "image";
+        if (services.Routes.Resolve(model, Modality.Image) is not { } route)
+        {
+            return await services.RejectAsync(http, call, model, UnknownModel(model, Modality.Image));
+        }
+
+        var request = PresetTemplates.Apply(route.Preset, parsed.Request);
+        var operation = new ImageOperation(request, services.Validator, parsed.WantsUrl ? services.Artifacts : null, call.Key.Id);
+        var result = await services.Engine.ExecuteAsync(services.RunRequest(call, route, model, request.Prompt, ImageSummary(request, parsed.WantsUrl)), operation, http.RequestAborted);
+        RunHeaders.Apply(http.Response, result.Run);
+        if (result.Error is { } error)
+        {
+            return ErrorResults.From(error, result.Run.Id);
+        }
+
+        var data = new List<ImageData>(result.Output!.Images.Count);
+        for (var i = 0; i < result.Output.Images.Count; i++)
+        {
+            var image = result.Output.Images[i];
+            data.Add(parsed.WantsUrl
+                ? new ImageData(null, services.AbsoluteUrl(http, services.Links.CreatePath(operation.Artifacts[i].Id)), image.RevisedPrompt)
+                : new ImageData(Convert.ToBase64String(image.Data.Span), null, image.RevisedPrompt));
+        }
+
+        var response = new ImagesResponse(services.Time.GetUtcNow().ToUnixTimeSeconds(), data, $"{request.Width}x{request.Height}", "png");
+        return Results.Json(response, WireJsonContext.Default.ImagesResponse);
+    }
+
+    private static async Task<IResult> CreateSpeechAsync(HttpContext http, GatewayServices services)
+    {
+        var call = await services.BeginAsync(http, Modality.Speech, "audio.speech");
+        using var body = call.Document;
+        if (call.Problem is not null)
+        {
+            return await services.RejectAsync(http, call, null, call.Problem);
+        }
+
+        var (parsed, problem) = GenerationRequests.Speech(new JsonRequest(body!.RootElement));
+        if (problem is not null)
+        {
+            return await services.RejectAsync(http, call, ModelOf(body), problem);
+        }
+
+        var model = parsed!.Model ?? "speech";
+        if (services.Routes.Resolve(model, Modality.Speech) is not { } route)
+        {
+            return await services.RejectAsync(http, call, model, UnknownModel(model, Modality.Speech));
+        }
+
+        var request = parsed.Request;
+        var summary = JsonSerializer.Serialize(new Dictionary<string, string> { ["format"] = request.Format.ToWire(), ["voice"] = request.Voice });
+        var result = await services.Engine.ExecuteAsync(services.RunRequest(call, route, model, request.Input, summary), new SpeechOperation(request, services.Validator), http.RequestAborted);
+        RunHeaders.Apply(http.Response, result.Run);
+        return result.Error is { } error
+            ? ErrorResults.From(error, result.Run.Id)
+            : Results.Bytes(result.Output!.Audio, result.Output.Format.ContentType());
+    }
+
+    private static IResult ListModels(HttpContext http, GatewayServices services)
+    {
+        var created = services.StartedAt.ToUnixTimeSeconds();
+        var models = services.Routes.CallableModels().Select(m => new ModelEntry(m.Id, created, m.OwnedBy)).ToList();
+        return Results.Json(new ModelList(models), WireJsonContext.Default.ModelList);
+    }
+
+    private static RequestProblem UnknownModel(string model, Modality modality) =>
+        new(404, $"The model '{model}' does not exist or is not a {modality.ToWire()} route, preset or provider/model; GET /v1/models lists what you may call.", "model", "model_not_found");
+
+    private static string? ModelOf(JsonDocument body) =>
+        body.RootElement.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null;
+
+    private static string ImageSummary(ImageRequest request, bool wantsUrl) =>
+        JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["n"] = request.Count,
+            ["size"] = $"{request.Width}x{request.Height}",
+            ["response_format"] = wantsUrl ? "url" : "b64_json",
+            ["quality"] = request.Quality,
+            ["style"] = request.Style,
+        });
+}

@@ -1,0 +1,36 @@
+using System.Globalization;
+using Switchyard.Generation;
+using Switchyard.Ledger;
+
+namespace Switchyard.Http;
+
+/// <summary>The <c>x-switchyard-*</c> headers every generation response carries.</summary>
+internal static class RunHeaders
+{
+    public static void Apply(HttpResponse response, RunRecord run)
+    {
+        var headers = response.Headers;
+        headers["x-switchyard-run-id"] = run.Id;
+        headers["x-switchyard-attempts"] = run.AttemptCount.ToString(CultureInfo.InvariantCulture);
+        if (run.Route.Length > 0)
+        {
+            headers["x-switchyard-route"] = run.Route;
+        }
+
+        if (run.ServedProvider is { } provider)
+        {
+            headers["x-switchyard-provider"] = provider;
+            headers["x-switchyard-model"] = run.ServedModel is { } model ? $"{provider}/{model}" : provider;
+        }
+
+        if (run.Outcome == RunOutcome.Degraded)
+        {
+            headers["x-switchyard-degraded"] = "true";
+        }
+
+        if (run.ServedProviderType == "sandbox")
+        {
+            headers["x-switchyard-sandbox"] = "true";
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json.Serialization;
+
+namespace Switchyard.Http;
+
+// The OpenAI response shapes Switchyard serves. Fields the schema requires but allows as null
+// (e.g. error.param, message.refusal, choice.logprobs) are always written.
+
+internal sealed record ErrorEnvelope(
+    [property: JsonPropertyName("error")] ErrorBody Error,
+    [property: JsonPropertyName("run_id")] string? RunId);
+
+internal sealed record ErrorBody(
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("param"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Param,
+    [property: JsonPropertyName("code"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Code);
+
+internal sealed record ImagesResponse(
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("data")] IReadOnlyList<ImageData> Data,
+    [property: JsonPropertyName("size")] string? Size,
+    [property: JsonPropertyName("output_format")] string? OutputFormat);
+
+internal sealed record ImageData(
+    [property: JsonPropertyName("b64_json")] string? B64Json,
+    [property: JsonPropertyName("url")] string? Url,
+    [property: JsonPropertyName("revised_prompt")] string? RevisedPrompt);
+
+internal sealed record ChatCompletion(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("choices")] IReadOnlyList<ChatChoice> Choices,
+    [property: JsonPropertyName("usage")] ChatUsage Usage)
+{
+    [JsonPropertyName("object")]
+    public string Object => "chat.completion";
+}
+
+internal sealed record ChatChoice(
+    [property: JsonPropertyName("index")] int Index,
+    [property: JsonPropertyName("message")] ChatResponseMessage Message,
+    [property: JsonPropertyName("finish_reason")] string FinishReason)
+{
+    [JsonPropertyName("logprobs"), JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public object? Logprobs => null;
+}
+
+internal sealed record ChatResponseMessage([property: JsonPropertyName("content")] string Content)
+{
+    [JsonPropertyName("role")]
+    public string Role => "assistant";
+
+    [JsonPropertyName("refusal"), JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? Refusal => null;
+}
+
+internal sealed record ChatUsage(
+    [property: JsonPropertyName("prompt_tokens")] int PromptTokens,
+    [property: JsonPropertyName("completion_tokens")] int CompletionTokens)
+{
+    [JsonPropertyName("total_tokens")]
+    public int TotalTokens => PromptTokens + CompletionTokens;
+}
+
+internal sealed record ChatChunk(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("choices")] IReadOnlyList<ChatChunkChoice> Choices,
+    [property: JsonPropertyName("usage")] ChatUsage? Usage)
+{
+    [JsonPropertyName("object")]
+    public string Object => "chat.completion.chunk";
+}
+
+internal sealed record ChatChunkChoice(
+    [property: JsonPropertyName("index")] int Index,
+    [property: JsonPropertyName("delta")] ChatDelta Delta,
+    [property: JsonPropertyName("finish_reason"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? FinishReason);
+
+internal sealed record ChatDelta(
+    [property: JsonPropertyName("role")] string? Role,
+    [property: JsonPropertyName("content")] string? Content);
+
+internal sealed record ModelList([property: JsonPropertyName("data")] IReadOnlyList<ModelEntry> Data)
+{
+    [JsonPropertyName("object")]
+    public string Object => "list";
+}
+
+internal sealed record ModelEntry(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("owned_by")] string OwnedBy)
+{
+    [JsonPropertyName("object")]
+    public string Object => "model";
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ErrorEnvelope))]
+[JsonSerializable(typeof(ImagesResponse))]
+[JsonSerializable(typeof(ChatCompletion))]
+[JsonSerializable(typeof(ChatChunk))]
+[JsonSerializable(typeof(ModelList))]
+internal sealed partial class WireJsonContext : JsonSerializerContext;

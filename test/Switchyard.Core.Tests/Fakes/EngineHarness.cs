@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Switchyard.Configuration;
+using Switchyard.Generation;
+using Switchyard.Providers;
+using Switchyard.Routing;
+
+namespace Switchyard.Core.Tests.Fakes;
+
+/// <summary>An engine over scripted providers, an in-memory ledger and a fake clock.</summary>
+internal sealed class EngineHarness
+{
+    public EngineHarness(ContentRejectedAction onRejected = ContentRejectedAction.Next, TimeSpan? timeout = null, params ScriptedProvider[] providers)
+    {
+        Providers = providers;
+        var providerConfigs = providers.ToDictionary(p => p.Name, p => new ProviderConfig { Name = p.Name, Type = p.Type, Timeout = timeout ?? TimeSpan.FromSeconds(5) });
+        Route = new RouteConfig
+        {
+            Name = "r",
+            Modality = Modality.Image,
+            Chain = [.. providers.Select(p => new RouteStep(p.Name, "m"))],
+            OnContentRejected = onRejected,
+        };
+        Config = new SwitchyardConfig
+        {
+            Storage = new StorageConfig { Database = "sqlite:x", Artifacts = "file:x" },
+            Server = new ServerConfig(),
+            Providers = providerConfigs,
+            Routes = new Dictionary<string, RouteConfig> { ["r"] = Route },
+            Presets = new Dictionary<string, PresetConfig>(),
+            Outbound = new OutboundConfig(),
+        };
+        Engine = new GatewayEngine(Config, new ProviderRegistry(providers.Cast<IGenerationProvider>()), Ledger, Time, NullLogger<GatewayEngine>.Instance);
+        Validator = new OutputValidator(Inspector);
+    }
+
+    public IReadOnlyList<ScriptedProvider> Providers { get; }
+
+    public RouteConfig Route { get; }
+
+    public SwitchyardConfig Config { get; }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+
+    public InMemoryLedger Ledger { get; } = new();
+
+    public FixedInspector Inspector { get; } = new();
+
+    public OutputValidator Validator { get; }
+
+    public GatewayEngine Engine { get; }
+
+    public RunRequest Request(string runId = "run_1") => new()
+    {
+        RunId = runId,
+        KeyId = "key_test",
+        Route = new ResolvedRoute("r", Route, null),
+        RequestedModel = "r",
+        Endpoint = "images.generations",
+        Prompt = "a lighthouse, contact me at someone@example.com",
+    };
+
+    public Task<RunResult<ImageOutput>> RunImageAsync(CancellationToken cancellationToken = default) =>
+        Engine.ExecuteAsync(Request(), new ImageOp(new ImageRequest { Prompt = "a lighthouse" }, Validator), cancellationToken);
+
+    internal sealed class ImageOp(ImageRequest request, OutputValidator validator) : IGenerationOperation<ImageOutput>
+    {
+        public object Request => request;
+
+        public ValueTask<ProviderResult<ImageOutput>> CallAsync(IGenerationProvider provider, string? model, CancellationToken cancellationToken) =>
+            provider.GenerateImageAsync(model, request, cancellationToken);
+
+        public ProviderFailure? Validate(ImageOutput output) => validator.Check(request, output);
+
+        public ValueTask<ProviderFailure?> FinishAsync(ImageOutput output, string runId, CancellationToken cancellationToken) => ValueTask.FromResult<ProviderFailure?>(null);
+
+        public string? Summarize(ImageOutput output) => $$"""{"images":{{output.Images.Count}}}""";
+    }
+}
