@@ -1,0 +1,306 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Switchyard.Generation;
+using Switchyard.Ledger;
+
+namespace Switchyard.Storage.Sqlite;
+
+/// <summary>The ledger of runs and attempts in SQLite. Safe for many concurrent callers.</summary>
+public sealed class SqliteLedger : ILedger
+{
+    private const string RunColumns = """
+        id, started_at, key_id, route, preset, modality, requested_model, endpoint, outcome,
+        served_provider, served_provider_type, served_model, served_tier, duration_ms, error_class,
+        error_message, http_status, prompt_hash, prompt_preview, request_summary, response_summary, attempt_count
+        """;
+
+    private const string RunValues = """
+        @id, @started_at, @key_id, @route, @preset, @modality, @requested_model, @endpoint, @outcome,
+        @served_provider, @served_provider_type, @served_model, @served_tier, @duration_ms, @error_class,
+        @error_message, @http_status, @prompt_hash, @prompt_preview, @request_summary, @response_summary, @attempt_count
+        """;
+
+    private const string InsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + ");";
+
+    private const string UpsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + """
+        )
+        ON CONFLICT (id) DO UPDATE SET
+            started_at = excluded.started_at,
+            key_id = excluded.key_id,
+            route = excluded.route,
+            preset = excluded.preset,
+            modality = excluded.modality,
+            requested_model = excluded.requested_model,
+            endpoint = excluded.endpoint,
+            outcome = excluded.outcome,
+            served_provider = excluded.served_provider,
+            served_provider_type = excluded.served_provider_type,
+            served_model = excluded.served_model,
+            served_tier = excluded.served_tier,
+            duration_ms = excluded.duration_ms,
+            error_class = excluded.error_class,
+            error_message = excluded.error_message,
+            http_status = excluded.http_status,
+            prompt_hash = excluded.prompt_hash,
+            prompt_preview = excluded.prompt_preview,
+            request_summary = excluded.request_summary,
+            response_summary = excluded.response_summary,
+            attempt_count = excluded.attempt_count;
+        """;
+
+    private const string AttemptColumns = """
+        run_id, seq, tier, retry, provider, provider_type, model, status, error_class, skip_reason,
+        http_status, error_code, message, step, started_at, duration_ms, bytes
+        """;
+
+    private const string UpsertAttempt = "INSERT INTO attempts (" + AttemptColumns + """
+        ) VALUES (
+            @run_id, @seq, @tier, @retry, @provider, @provider_type, @model, @status, @error_class, @skip_reason,
+            @http_status, @error_code, @message, @step, @started_at, @duration_ms, @bytes)
+        ON CONFLICT (run_id, seq) DO UPDATE SET
+            tier = excluded.tier,
+            retry = excluded.retry,
+            provider = excluded.provider,
+            provider_type = excluded.provider_type,
+            model = excluded.model,
+            status = excluded.status,
+            error_class = excluded.error_class,
+            skip_reason = excluded.skip_reason,
+            http_status = excluded.http_status,
+            error_code = excluded.error_code,
+            message = excluded.message,
+            step = excluded.step,
+            started_at = excluded.started_at,
+            duration_ms = excluded.duration_ms,
+            bytes = excluded.bytes;
+        """;
+
+    private readonly SqliteDatabase _database;
+
+    /// <summary>Creates a ledger over a migrated database.</summary>
+    public SqliteLedger(SqliteDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A second start of the same run id fails: run ids are unique.</remarks>
+    public async ValueTask RunStartedAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        await WriteRunAsync(InsertRun, run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The run must have been started: an attempt of an unknown run fails rather than being dropped.</remarks>
+    public async ValueTask AttemptAsync(AttemptRecord attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        await _database.WriteAsync(
+            async (connection, ct) =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = UpsertAttempt;
+                command.Bind("@run_id", attempt.RunId);
+                command.Bind("@seq", attempt.Seq);
+                command.Bind("@tier", attempt.Tier);
+                command.Bind("@retry", attempt.Retry);
+                command.Bind("@provider", attempt.Provider);
+                command.Bind("@provider_type", attempt.ProviderType);
+                command.Bind("@model", attempt.Model);
+                command.Bind("@status", attempt.Status.ToWire());
+                command.Bind("@error_class", attempt.ErrorClass?.ToWire());
+                command.Bind("@skip_reason", attempt.SkipReason?.ToWire());
+                command.Bind("@http_status", attempt.HttpStatus);
+                command.Bind("@error_code", attempt.ErrorCode);
+                command.Bind("@message", attempt.Message);
+                command.Bind("@step", attempt.Step);
+                command.BindTime("@started_at", attempt.StartedAt);
+                command.Bind("@duration_ms", attempt.DurationMs);
+                command.Bind("@bytes", attempt.Bytes);
+                return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A run finished without a recorded start is stored as well.</remarks>
+    public async ValueTask RunFinishedAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        await WriteRunAsync(UpsertRun, run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT " + RunColumns + " FROM runs WHERE id = @id;";
+        command.Bind("@id", runId);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRun(reader) : null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<AttemptRecord>> GetAttemptsAsync(string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT " + AttemptColumns + " FROM attempts WHERE run_id = @run_id ORDER BY seq;";
+        command.Bind("@run_id", runId);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var attempts = new List<AttemptRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            attempts.Add(ReadAttempt(reader));
+        }
+
+        return attempts;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Runs with the same start time are ordered by id, descending. A limit below 1 returns nothing.</remarks>
+    public async ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit < 1)
+        {
+            return [];
+        }
+
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+
+        // Only constant fragments are appended; every value is a parameter.
+        var sql = new StringBuilder("SELECT " + RunColumns + " FROM runs WHERE 1 = 1");
+        if (query.KeyId is not null)
+        {
+            sql.Append(" AND key_id = @key_id");
+            command.Bind("@key_id", query.KeyId);
+        }
+
+        if (query.Since is { } since)
+        {
+            sql.Append(" AND started_at >= @since");
+            command.BindTime("@since", since);
+        }
+
+        if (query.Outcome is { } outcome)
+        {
+            sql.Append(" AND outcome = @outcome");
+            command.Bind("@outcome", outcome.ToWire());
+        }
+
+        if (query.Route is not null)
+        {
+            sql.Append(" AND route = @route");
+            command.Bind("@route", query.Route);
+        }
+
+        if (query.Provider is not null)
+        {
+            sql.Append(" AND served_provider = @provider");
+            command.Bind("@provider", query.Provider);
+        }
+
+        sql.Append(" ORDER BY started_at DESC, id DESC LIMIT @limit;");
+        command.Bind("@limit", query.Limit);
+        command.CommandText = sql.ToString();
+
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var runs = new List<RunRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            runs.Add(ReadRun(reader));
+        }
+
+        return runs;
+    }
+
+    private async Task WriteRunAsync(string sql, RunRecord run, CancellationToken cancellationToken)
+    {
+        await _database.WriteAsync(
+            async (connection, ct) =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                command.Bind("@id", run.Id);
+                command.BindTime("@started_at", run.StartedAt);
+                command.Bind("@key_id", run.KeyId);
+                command.Bind("@route", run.Route);
+                command.Bind("@preset", run.Preset);
+                command.Bind("@modality", run.Modality.ToWire());
+                command.Bind("@requested_model", run.RequestedModel);
+                command.Bind("@endpoint", run.Endpoint);
+                command.Bind("@outcome", run.Outcome?.ToWire());
+                command.Bind("@served_provider", run.ServedProvider);
+                command.Bind("@served_provider_type", run.ServedProviderType);
+                command.Bind("@served_model", run.ServedModel);
+                command.Bind("@served_tier", run.ServedTier);
+                command.Bind("@duration_ms", run.DurationMs);
+                command.Bind("@error_class", run.ErrorClass?.ToWire());
+                command.Bind("@error_message", run.ErrorMessage);
+                command.Bind("@http_status", run.HttpStatus);
+                command.Bind("@prompt_hash", run.PromptHash);
+                command.Bind("@prompt_preview", run.PromptPreview);
+                command.Bind("@request_summary", run.RequestSummary);
+                command.Bind("@response_summary", run.ResponseSummary);
+                command.Bind("@attempt_count", run.AttemptCount);
+                return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    // Ordinals follow RunColumns.
+    private static RunRecord ReadRun(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        StartedAt = reader.GetTime(1),
+        KeyId = reader.GetNullableString(2),
+        Route = reader.GetString(3),
+        Preset = reader.GetNullableString(4),
+        Modality = SqliteWire.ParseModality(reader.GetString(5)),
+        RequestedModel = reader.GetString(6),
+        Endpoint = reader.GetString(7),
+        Outcome = reader.GetNullableString(8) is { } outcome ? SqliteWire.ParseOutcome(outcome) : null,
+        ServedProvider = reader.GetNullableString(9),
+        ServedProviderType = reader.GetNullableString(10),
+        ServedModel = reader.GetNullableString(11),
+        ServedTier = reader.GetNullableInt32(12),
+        DurationMs = reader.GetNullableDouble(13),
+        ErrorClass = reader.GetNullableString(14) is { } errorClass ? SqliteWire.ParseErrorClass(errorClass) : null,
+        ErrorMessage = reader.GetNullableString(15),
+        HttpStatus = reader.GetNullableInt32(16),
+        PromptHash = reader.GetNullableString(17),
+        PromptPreview = reader.GetNullableString(18),
+        RequestSummary = reader.GetNullableString(19),
+        ResponseSummary = reader.GetNullableString(20),
+        AttemptCount = reader.GetInt32(21),
+    };
+
+    // Ordinals follow AttemptColumns.
+    private static AttemptRecord ReadAttempt(SqliteDataReader reader) => new()
+    {
+        RunId = reader.GetString(0),
+        Seq = reader.GetInt32(1),
+        Tier = reader.GetInt32(2),
+        Retry = reader.GetInt32(3),
+        Provider = reader.GetString(4),
+        ProviderType = reader.GetString(5),
+        Model = reader.GetNullableString(6),
+        Status = SqliteWire.ParseStatus(reader.GetString(7)),
+        ErrorClass = reader.GetNullableString(8) is { } errorClass ? SqliteWire.ParseErrorClass(errorClass) : null,
+        SkipReason = reader.GetNullableString(9) is { } skipReason ? SqliteWire.ParseSkipReason(skipReason) : null,
+        HttpStatus = reader.GetNullableInt32(10),
+        ErrorCode = reader.GetNullableString(11),
+        Message = reader.GetNullableString(12),
+        Step = reader.GetNullableString(13),
+        StartedAt = reader.GetTime(14),
+        DurationMs = reader.GetNullableDouble(15),
+        Bytes = reader.GetNullableInt64(16),
+    };
+}

@@ -1,0 +1,76 @@
+namespace Switchyard.Storage.Sqlite;
+
+/// <summary>The schema scripts, in order: script <c>n</c> (from 1) brings the file to version <c>n</c>. Never edit a shipped script; add one.</summary>
+internal static class SqliteMigrations
+{
+    // Times are UTC text of fixed width (see SqliteTime), so text order is time order.
+    // Enums are their contract wire names (WireNames.ToWire).
+    private const string V1 = """
+        CREATE TABLE runs (
+            id TEXT NOT NULL PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            key_id TEXT NULL,
+            route TEXT NOT NULL,
+            preset TEXT NULL,
+            modality TEXT NOT NULL,
+            requested_model TEXT NOT NULL,
+            endpoint TEXT NOT NULL,
+            outcome TEXT NULL,
+            served_provider TEXT NULL,
+            served_provider_type TEXT NULL,
+            served_model TEXT NULL,
+            served_tier INTEGER NULL,
+            duration_ms REAL NULL,
+            error_class TEXT NULL,
+            error_message TEXT NULL,
+            http_status INTEGER NULL,
+            prompt_hash TEXT NULL,
+            prompt_preview TEXT NULL,
+            request_summary TEXT NULL,
+            response_summary TEXT NULL,
+            attempt_count INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+
+        CREATE INDEX ix_runs_started_at ON runs (started_at);
+        CREATE INDEX ix_runs_key_id ON runs (key_id, started_at);
+
+        CREATE TABLE attempts (
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            tier INTEGER NOT NULL,
+            retry INTEGER NOT NULL,
+            provider TEXT NOT NULL,
+            provider_type TEXT NOT NULL,
+            model TEXT NULL,
+            status TEXT NOT NULL,
+            error_class TEXT NULL,
+            skip_reason TEXT NULL,
+            http_status INTEGER NULL,
+            error_code TEXT NULL,
+            message TEXT NULL,
+            step TEXT NULL,
+            started_at TEXT NOT NULL,
+            duration_ms REAL NULL,
+            bytes INTEGER NULL,
+            PRIMARY KEY (run_id, seq)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE api_keys (
+            id TEXT NOT NULL PRIMARY KEY,
+            name TEXT NOT NULL,
+            prefix TEXT NOT NULL UNIQUE,
+            hash BLOB NOT NULL,
+            is_admin INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT NULL
+        ) STRICT;
+
+        CREATE TABLE server_secrets (
+            name TEXT NOT NULL PRIMARY KEY,
+            value BLOB NOT NULL
+        ) STRICT;
+        """;
+
+    /// <summary>The scripts; the count equals <see cref="SqliteDatabase.CurrentSchemaVersion"/>.</summary>
+    public static IReadOnlyList<string> Scripts { get; } = [V1];
+}

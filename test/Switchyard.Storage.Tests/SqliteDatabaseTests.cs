@@ -1,0 +1,150 @@
+using Switchyard.Storage.Sqlite;
+
+namespace Switchyard.Storage.Tests;
+
+public sealed class SqliteDatabaseTests : IDisposable
+{
+    private readonly TestDatabase _files = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void CurrentSchemaVersion_Always_EqualsScriptCount()
+    {
+        var scripts = SqliteMigrations.Scripts.Count;
+
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, scripts);
+    }
+
+    [Fact]
+    public void Constructor_MissingParentFolder_CreatesIt()
+    {
+        Assert.False(Directory.Exists(Path.GetDirectoryName(_files.FilePath)));
+
+        var database = _files.Create();
+
+        Assert.True(Directory.Exists(Path.GetDirectoryName(_files.FilePath)));
+        Assert.Equal(_files.FilePath, database.FilePath);
+    }
+
+    [Fact]
+    public async Task GetSchemaVersionAsync_BeforeMigration_ReturnsZero()
+    {
+        var database = _files.Create();
+
+        Assert.Equal(0, await database.GetSchemaVersionAsync(Ct));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_NewFile_ReachesCurrentVersion()
+    {
+        var database = await _files.OpenAsync();
+
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, await database.GetSchemaVersionAsync(Ct));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_RunTwice_VersionStaysAndScriptsApplyOnce()
+    {
+        var database = await _files.OpenAsync();
+
+        await database.MigrateAsync(Ct);
+        await database.MigrateAsync(Ct);
+
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, await database.GetSchemaVersionAsync(Ct));
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, await ScalarAsync<long>(database, "SELECT COUNT(*) FROM schema_version;"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_SecondInstanceOnSameFile_KeepsVersion()
+    {
+        await _files.OpenAsync();
+
+        var second = await _files.OpenAsync();
+
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, await second.GetSchemaVersionAsync(Ct));
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, await ScalarAsync<long>(second, "SELECT COUNT(*) FROM schema_version;"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_TwoInstancesAtOnce_ApplyEachScriptOnce()
+    {
+        var first = _files.Create();
+        var second = _files.Create();
+
+        await Task.WhenAll(
+            Task.Run(() => first.MigrateAsync(Ct), Ct),
+            Task.Run(() => second.MigrateAsync(Ct), Ct));
+
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, await ScalarAsync<long>(first, "SELECT COUNT(*) FROM schema_version;"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_NewFile_CreatesTablesAndIndexes()
+    {
+        var database = await _files.OpenAsync();
+
+        foreach (var name in new[] { "runs", "attempts", "api_keys", "server_secrets", "schema_version", "ix_runs_started_at", "ix_runs_key_id" })
+        {
+            Assert.Equal(1L, await ScalarAsync<long>(database, $"SELECT COUNT(*) FROM sqlite_master WHERE name = '{name}';"));
+        }
+    }
+
+    [Fact]
+    public async Task MigrateAsync_RecordsAppliedTimeFromClock()
+    {
+        var database = await _files.OpenAsync();
+
+        var appliedAt = await ScalarAsync<string>(database, "SELECT applied_at FROM schema_version WHERE version = 1;");
+
+        Assert.Equal(TestDatabase.Start, SqliteTime.Parse(appliedAt));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_NewerSchemaOnFile_Throws()
+    {
+        var database = await _files.OpenAsync();
+        await ScalarAsync<long>(database, "INSERT INTO schema_version (version, applied_at) VALUES (999, 'x'); SELECT 0;");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => database.MigrateAsync(Ct));
+
+        Assert.Contains("999", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_NewFile_SwitchesToWal()
+    {
+        var database = await _files.OpenAsync();
+
+        Assert.Equal("wal", await ScalarAsync<string>(database, "PRAGMA journal_mode;"));
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_Always_AppliesConnectionPragmas()
+    {
+        var database = await _files.OpenAsync();
+
+        Assert.Equal(SqliteDatabase.BusyTimeoutMilliseconds, await ScalarAsync<long>(database, "PRAGMA busy_timeout;"));
+        Assert.Equal(1L, await ScalarAsync<long>(database, "PRAGMA foreign_keys;"));
+        Assert.Equal(1L, await ScalarAsync<long>(database, "PRAGMA synchronous;")); // 1 = NORMAL
+    }
+
+    [Fact]
+    public async Task OpenAsync_NewFile_ReturnsMigratedDatabase()
+    {
+        using var database = await SqliteStorage.OpenAsync(_files.FilePath, _files.Time, Ct);
+
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, await database.GetSchemaVersionAsync(Ct));
+        Assert.True(File.Exists(_files.FilePath));
+    }
+
+    private static async Task<T> ScalarAsync<T>(SqliteDatabase database, string sql)
+    {
+        await using var connection = await database.OpenConnectionAsync(Ct);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)(await command.ExecuteScalarAsync(Ct))!;
+    }
+}
