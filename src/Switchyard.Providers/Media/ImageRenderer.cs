@@ -24,7 +24,7 @@ internal static class ImageRenderer
         var accents = Enumerable.Range(0, 4)
             .Select(_ => SKColor.FromHsl(random.Next(360), 60 + random.Next(30), 50 + random.Next(25)).WithAlpha((byte)(110 + random.Next(100))))
             .ToArray();
-        var caption = $"sandbox #{index + 1}: {FirstWords(prompt, 8)}";
+        var caption = $"sandbox image {index + 1}: {FirstWords(prompt, 8)}";
         return Draw(width, height, top, bottom, accents, 5 + random.Next(6), random, caption);
     }
 

@@ -130,11 +130,13 @@ public sealed partial class SandboxProvider : IGenerationProvider
             return new ImageOutput([]);
         }
 
+        // Directives are instructions to the sandbox, not part of the picture: sandbox-a and sandbox-b draw the same image.
+        var prompt = SandboxDirective.Strip(request.Prompt);
         var images = new List<GeneratedImage>(request.Count);
         for (var i = 0; i < request.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var png = ImageRenderer.Sandbox(request.Prompt, request.Seed, i, request.Width, request.Height);
+            var png = ImageRenderer.Sandbox(prompt, request.Seed, i, request.Width, request.Height);
             images.Add(new GeneratedImage(png, "image/png", request.Width, request.Height));
         }
 
