@@ -17,7 +17,7 @@ public sealed partial class GatewayEngine
     public async Task<ChatStream> StartChatStreamAsync(RunRequest request, ChatRequest chat, CancellationToken cancellationToken)
     {
         var run = new RunState(this, request);
-        await run.StartAsync(cancellationToken).ConfigureAwait(false);
+        await run.StartAsync(CancellationToken.None).ConfigureAwait(false);
         var chain = request.Route.Route.Chain;
         var toPlaceholder = false;
         for (var tier = 0; tier < chain.Count; tier++)

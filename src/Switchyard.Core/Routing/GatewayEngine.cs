@@ -34,7 +34,7 @@ public sealed partial class GatewayEngine
         where T : class
     {
         var run = new RunState(this, request);
-        await run.StartAsync(cancellationToken).ConfigureAwait(false);
+        await run.StartAsync(CancellationToken.None).ConfigureAwait(false);
 
         var chain = request.Route.Route.Chain;
         var toPlaceholder = false;

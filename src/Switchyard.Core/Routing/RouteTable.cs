@@ -60,6 +60,7 @@ public sealed class RouteTable
     /// <summary>Every name a client may pass as <c>model</c>: routes, presets and <c>provider/model</c> pairs.</summary>
     public IEnumerable<(string Id, string OwnedBy)> CallableModels()
     {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var route in _config.Routes.Keys.Order(StringComparer.Ordinal))
         {
             yield return (route, "switchyard-route");
@@ -76,7 +77,10 @@ public sealed class RouteTable
             {
                 foreach (var model in provider.ModelsFor(modality))
                 {
-                    yield return ($"{provider.Name}/{model}", provider.Name);
+                    if (seen.Add($"{provider.Name}/{model}"))
+                    {
+                        yield return ($"{provider.Name}/{model}", provider.Name);
+                    }
                 }
             }
         }

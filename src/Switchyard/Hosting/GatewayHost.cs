@@ -1,5 +1,6 @@
 using Switchyard.Configuration;
 using Switchyard.Http;
+using Switchyard.Providers;
 
 namespace Switchyard.Hosting;
 

@@ -3,6 +3,7 @@ using Switchyard.Artifacts;
 using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Http;
+using Switchyard.Providers;
 using Switchyard.Routing;
 
 namespace Switchyard.Hosting;

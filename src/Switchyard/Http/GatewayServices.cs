@@ -54,7 +54,7 @@ internal sealed class GatewayServices
         return ErrorResults.From(problem, call.RunId);
     }
 
-    public RunRequest RunRequest(IncomingCall call, ResolvedRoute route, string model, string prompt, string? summary) => new()
+    public static RunRequest RunRequest(IncomingCall call, ResolvedRoute route, string model, string prompt, string? summary) => new()
     {
         RunId = call.RunId,
         KeyId = call.Key.Id,
@@ -65,7 +65,7 @@ internal sealed class GatewayServices
         RequestSummary = summary,
     };
 
-    public string AbsoluteUrl(HttpContext http, string path) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{path}";
+    public static string AbsoluteUrl(HttpContext http, string path) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{path}";
 }
 
 /// <summary>A generation request as received: its run id, caller, and parsed body or problem.</summary>

@@ -33,7 +33,7 @@ internal static partial class GenerationEndpoints
 
         var request = ApplyPreset(route, parsed.Request);
         var summary = JsonSerializer.Serialize(new Dictionary<string, object?> { ["messages"] = request.Messages.Count, ["stream"] = parsed.Stream, ["max_tokens"] = request.MaxTokens });
-        var runRequest = services.RunRequest(call, route, model, parsed.Prompt, summary);
+        var runRequest = GatewayServices.RunRequest(call, route, model, parsed.Prompt, summary);
         if (parsed.Stream)
         {
             await StreamChatAsync(http, services, runRequest, request, parsed.IncludeUsage);
@@ -54,7 +54,7 @@ internal static partial class GenerationEndpoints
             ServedModel(result.Run),
             [new ChatChoice(0, new ChatResponseMessage(output.Content), output.FinishReason)],
             new ChatUsage(output.PromptTokens, output.CompletionTokens));
-        return Results.Json(completion, WireJsonContext.Default.ChatCompletion);
+        return Results.Json(completion, WireJsonContext.Wire.ChatCompletion);
     }
 
     private static async Task StreamChatAsync(HttpContext http, GatewayServices services, RunRequest runRequest, ChatRequest request, bool includeUsage)
@@ -84,7 +84,7 @@ internal static partial class GenerationEndpoints
                 // Headers and text are already sent: the failure goes to the client as an error event.
                 var body = new ErrorEnvelope(new ErrorBody($"{stream.Run.ServedProvider}: {failure.Class.ToWire()} - {failure.Message}", "server_error", null, failure.Class.ToWire()), stream.Run.Id);
                 await response.Body.WriteAsync(DataPrefix, http.RequestAborted);
-                await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body, WireJsonContext.Default.ErrorEnvelope), http.RequestAborted);
+                await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body, WireJsonContext.Wire.ErrorEnvelope), http.RequestAborted);
                 await response.Body.WriteAsync(EventEnd, http.RequestAborted);
                 await response.Body.FlushAsync(http.RequestAborted);
                 return;
@@ -110,7 +110,7 @@ internal static partial class GenerationEndpoints
     private static async Task WriteEventAsync(HttpResponse response, ChatChunk chunk, CancellationToken cancellationToken)
     {
         await response.Body.WriteAsync(DataPrefix, cancellationToken);
-        await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(chunk, WireJsonContext.Default.ChatChunk), cancellationToken);
+        await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(chunk, WireJsonContext.Wire.ChatChunk), cancellationToken);
         await response.Body.WriteAsync(EventEnd, cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }

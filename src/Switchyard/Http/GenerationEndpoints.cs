@@ -42,7 +42,7 @@ internal static partial class GenerationEndpoints
 
         var request = PresetTemplates.Apply(route.Preset, parsed.Request);
         var operation = new ImageOperation(request, services.Validator, parsed.WantsUrl ? services.Artifacts : null, call.Key.Id);
-        var result = await services.Engine.ExecuteAsync(services.RunRequest(call, route, model, request.Prompt, ImageSummary(request, parsed.WantsUrl)), operation, http.RequestAborted);
+        var result = await services.Engine.ExecuteAsync(GatewayServices.RunRequest(call, route, model, request.Prompt, ImageSummary(request, parsed.WantsUrl)), operation, http.RequestAborted);
         RunHeaders.Apply(http.Response, result.Run);
         if (result.Error is { } error)
         {
@@ -54,12 +54,12 @@ internal static partial class GenerationEndpoints
         {
             var image = result.Output.Images[i];
             data.Add(parsed.WantsUrl
-                ? new ImageData(null, services.AbsoluteUrl(http, services.Links.CreatePath(operation.Artifacts[i].Id)), image.RevisedPrompt)
+                ? new ImageData(null, GatewayServices.AbsoluteUrl(http, services.Links.CreatePath(operation.Artifacts[i].Id)), image.RevisedPrompt)
                 : new ImageData(Convert.ToBase64String(image.Data.Span), null, image.RevisedPrompt));
         }
 
         var response = new ImagesResponse(services.Time.GetUtcNow().ToUnixTimeSeconds(), data, $"{request.Width}x{request.Height}", "png");
-        return Results.Json(response, WireJsonContext.Default.ImagesResponse);
+        return Results.Json(response, WireJsonContext.Wire.ImagesResponse);
     }
 
     private static async Task<IResult> CreateSpeechAsync(HttpContext http, GatewayServices services)
@@ -85,7 +85,7 @@ internal static partial class GenerationEndpoints
 
         var request = parsed.Request;
         var summary = JsonSerializer.Serialize(new Dictionary<string, string> { ["format"] = request.Format.ToWire(), ["voice"] = request.Voice });
-        var result = await services.Engine.ExecuteAsync(services.RunRequest(call, route, model, request.Input, summary), new SpeechOperation(request, services.Validator), http.RequestAborted);
+        var result = await services.Engine.ExecuteAsync(GatewayServices.RunRequest(call, route, model, request.Input, summary), new SpeechOperation(request, services.Validator), http.RequestAborted);
         RunHeaders.Apply(http.Response, result.Run);
         return result.Error is { } error
             ? ErrorResults.From(error, result.Run.Id)
@@ -96,11 +96,11 @@ internal static partial class GenerationEndpoints
     {
         var created = services.StartedAt.ToUnixTimeSeconds();
         var models = services.Routes.CallableModels().Select(m => new ModelEntry(m.Id, created, m.OwnedBy)).ToList();
-        return Results.Json(new ModelList(models), WireJsonContext.Default.ModelList);
+        return Results.Json(new ModelList(models), WireJsonContext.Wire.ModelList);
     }
 
     private static RequestProblem UnknownModel(string model, Modality modality) =>
-        new(404, $"The model '{model}' does not exist or is not a {modality.ToWire()} route, preset or provider/model; GET /v1/models lists what you may call.", "model", "model_not_found");
+        new(404, $"The model '{model}' does not exist or is not {(modality == Modality.Image ? "an" : "a")} {modality.ToWire()} route, preset or provider/model; GET /v1/models lists what you may call.", "model", "model_not_found");
 
     private static string? ModelOf(JsonDocument body) =>
         body.RootElement.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null;

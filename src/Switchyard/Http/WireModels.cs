@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Switchyard.Http;
@@ -34,7 +36,7 @@ internal sealed record ChatCompletion(
     [property: JsonPropertyName("usage")] ChatUsage Usage)
 {
     [JsonPropertyName("object")]
-    public string Object => "chat.completion";
+    public string Object { get; init; } = "chat.completion";
 }
 
 internal sealed record ChatChoice(
@@ -43,16 +45,16 @@ internal sealed record ChatChoice(
     [property: JsonPropertyName("finish_reason")] string FinishReason)
 {
     [JsonPropertyName("logprobs"), JsonIgnore(Condition = JsonIgnoreCondition.Never)]
-    public object? Logprobs => null;
+    public object? Logprobs { get; init; }
 }
 
 internal sealed record ChatResponseMessage([property: JsonPropertyName("content")] string Content)
 {
     [JsonPropertyName("role")]
-    public string Role => "assistant";
+    public string Role { get; init; } = "assistant";
 
     [JsonPropertyName("refusal"), JsonIgnore(Condition = JsonIgnoreCondition.Never)]
-    public string? Refusal => null;
+    public string? Refusal { get; init; }
 }
 
 internal sealed record ChatUsage(
@@ -71,7 +73,7 @@ internal sealed record ChatChunk(
     [property: JsonPropertyName("usage")] ChatUsage? Usage)
 {
     [JsonPropertyName("object")]
-    public string Object => "chat.completion.chunk";
+    public string Object { get; init; } = "chat.completion.chunk";
 }
 
 internal sealed record ChatChunkChoice(
@@ -86,7 +88,7 @@ internal sealed record ChatDelta(
 internal sealed record ModelList([property: JsonPropertyName("data")] IReadOnlyList<ModelEntry> Data)
 {
     [JsonPropertyName("object")]
-    public string Object => "list";
+    public string Object { get; init; } = "list";
 }
 
 internal sealed record ModelEntry(
@@ -95,7 +97,7 @@ internal sealed record ModelEntry(
     [property: JsonPropertyName("owned_by")] string OwnedBy)
 {
     [JsonPropertyName("object")]
-    public string Object => "model";
+    public string Object { get; init; } = "model";
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -104,4 +106,15 @@ internal sealed record ModelEntry(
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatChunk))]
 [JsonSerializable(typeof(ModelList))]
-internal sealed partial class WireJsonContext : JsonSerializerContext;
+internal sealed partial class WireJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context the endpoints use: like <see cref="JsonSerializerContext"/>'s default, but without
+    /// escaping '+', '&amp;' or quotes, so base64 images and messages stay compact and readable.
+    /// </summary>
+    public static WireJsonContext Wire { get; } = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

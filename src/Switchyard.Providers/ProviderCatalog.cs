@@ -1,0 +1,20 @@
+using Switchyard.Generation;
+using Switchyard.Providers.Media;
+using Switchyard.Providers.Placeholder;
+using Switchyard.Providers.Sandbox;
+
+namespace Switchyard.Providers;
+
+/// <summary>Every provider type this build knows (the values of <c>type:</c>), and the media inspector used to check outputs.</summary>
+public static class ProviderCatalog
+{
+    /// <summary>One factory per provider type.</summary>
+    public static IReadOnlyList<IProviderFactory> Factories { get; } =
+    [
+        new SandboxProviderFactory(),
+        new PlaceholderProviderFactory(),
+    ];
+
+    /// <summary>Decodes images and audio headers to prove outputs are real.</summary>
+    public static IMediaInspector MediaInspector { get; } = new MediaInspector();
+}
