@@ -1,0 +1,117 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Switchyard.Tests.Fixtures;
+
+/// <summary>
+/// The gateway in-process (WebApplicationFactory) on its own temporary data folder, with sandbox
+/// providers that answer at once and a fixed admin key.
+/// </summary>
+public sealed class GatewayFactory : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "sy_TestAdmin001_abcdefghijklmnopqrstuvwxyz012345";
+
+    public const string DefaultYaml = """
+        providers:
+          sandbox-a:
+            type: sandbox
+            latency: 0ms
+          sandbox-b:
+            type: sandbox
+            latency: 0ms
+          placeholder:
+            type: placeholder
+        routes:
+          image:
+            modality: image
+            chain:
+              - { provider: sandbox-a, model: sandbox-image }
+              - { provider: sandbox-b, model: sandbox-image }
+              - { provider: placeholder }
+          strict-image:
+            modality: image
+            on_content_rejected: fail
+            chain:
+              - { provider: sandbox-a, model: sandbox-image }
+              - { provider: placeholder }
+          text:
+            modality: text
+            chain:
+              - { provider: sandbox-a, model: sandbox-text }
+              - { provider: sandbox-b, model: sandbox-text }
+              - { provider: placeholder }
+          speech:
+            modality: speech
+            chain:
+              - { provider: sandbox-a, model: sandbox-speech }
+              - { provider: placeholder }
+        presets:
+          watercolor:
+            route: image
+            prompt: "{prompt}, in soft watercolor"
+            negative_prompt: "photo, harsh light"
+        """;
+
+    public GatewayFactory()
+        : this(DefaultYaml)
+    {
+    }
+
+    internal GatewayFactory(string yaml, string? extraStorage = null)
+    {
+        Folder = Directory.CreateTempSubdirectory("switchyard-test-").FullName;
+        ConfigPath = Path.Combine(Folder, "switchyard.yaml");
+        var storage = $"""
+            storage:
+              database: sqlite:{Path.Combine(Folder, "switchyard.db")}
+              artifacts: file:{Path.Combine(Folder, "artifacts")}
+            {extraStorage}
+            """;
+        File.WriteAllText(ConfigPath, storage + "\n" + yaml);
+    }
+
+    public string Folder { get; }
+
+    public string ConfigPath { get; }
+
+    /// <summary>Set before the first client is created to run the gateway on a fake clock.</summary>
+    public FakeTimeProvider? Time { get; init; }
+
+    public HttpClient CreateClientWithKey(string key = AdminKey)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("SWITCHYARD_CONFIG", ConfigPath);
+        builder.UseSetting("SWITCHYARD_ADMIN_KEY", AdminKey);
+        builder.UseEnvironment("Testing");
+        if (Time is not null)
+        {
+            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            try
+            {
+                Directory.Delete(Folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // SQLite may still hold the file for a moment on a slow machine; the OS cleans temp.
+            }
+        }
+    }
+}
