@@ -73,6 +73,31 @@ public static class WireNames
         return false;
     }
 
+    /// <summary>Parses a wire name of a skip reason.</summary>
+    public static bool TryParseSkipReason(string? text, out SkipReason value) => TryParse(text, static v => v.ToWire(), out value);
+
+    /// <summary>Parses a wire name of an attempt status.</summary>
+    public static bool TryParseAttemptStatus(string? text, out AttemptStatus value) => TryParse(text, static v => v.ToWire(), out value);
+
+    /// <summary>Parses a wire name of a run outcome.</summary>
+    public static bool TryParseOutcome(string? text, out RunOutcome value) => TryParse(text, static v => v.ToWire(), out value);
+
+    private static bool TryParse<T>(string? text, Func<T, string> wire, out T value)
+        where T : struct, Enum
+    {
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (string.Equals(wire(candidate), text, StringComparison.Ordinal))
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
     /// <summary>Parses a wire name of a modality.</summary>
     public static bool TryParseModality(string? text, out Modality value)
     {

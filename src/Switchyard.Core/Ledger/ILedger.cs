@@ -18,28 +18,13 @@ public interface ILedger
     /// <summary>A run's attempts in order.</summary>
     ValueTask<IReadOnlyList<AttemptRecord>> GetAttemptsAsync(string runId, CancellationToken cancellationToken);
 
-    /// <summary>Runs matching the query, newest first.</summary>
+    /// <summary>Runs matching the query, newest first, at most <see cref="RunQuery.Limit"/>.</summary>
     ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The facts stats are computed from: one row per run started in the window (finished or not).</summary>
+    ValueTask<IReadOnlyList<RunFacts>> GetRunFactsAsync(StatsQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Deletes runs (and their attempts) started before <paramref name="cutoff"/>; returns how many runs.</summary>
+    ValueTask<int> DeleteRunsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }
 
-/// <summary>A filter over runs.</summary>
-public sealed record RunQuery
-{
-    /// <summary>Only runs of this key.</summary>
-    public string? KeyId { get; init; }
-
-    /// <summary>Only runs started at or after.</summary>
-    public DateTimeOffset? Since { get; init; }
-
-    /// <summary>Only this outcome (success, degraded, failed).</summary>
-    public Generation.RunOutcome? Outcome { get; init; }
-
-    /// <summary>Only this route.</summary>
-    public string? Route { get; init; }
-
-    /// <summary>Only runs served by this provider.</summary>
-    public string? Provider { get; init; }
-
-    /// <summary>At most this many.</summary>
-    public int Limit { get; init; } = 100;
-}
