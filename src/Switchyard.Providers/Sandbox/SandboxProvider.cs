@@ -222,6 +222,12 @@ public sealed partial class SandboxProvider : IGenerationProvider
             audio = ToneGenerator.Melody(text, request.Speed);
         }
 
+        // pcm is 24 kHz by contract; resampling first keeps the reported duration that of the bytes returned.
+        if (request.Format == AudioFormat.Pcm)
+        {
+            audio = audio.Resample(PcmAudio.OpenAISampleRate);
+        }
+
         try
         {
             var bytes = await _encoder.EncodeAsync(audio, request.Format, cancellationToken).ConfigureAwait(false);
