@@ -38,4 +38,31 @@ internal sealed class InMemoryLedger : ILedger
 
     public ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<RunRecord>>([.. _runs.Values.OrderByDescending(r => r.StartedAt).Take(query.Limit)]);
+
+    public ValueTask<IReadOnlyList<RunFacts>> GetRunFactsAsync(StatsQuery query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<RunFacts>>([.. _runs.Values.Where(r => r.StartedAt >= query.Since).Select(r => new RunFacts
+        {
+            RunId = r.Id,
+            KeyId = r.KeyId,
+            Route = r.Route,
+            Preset = r.Preset,
+            Outcome = r.Outcome,
+            ServedProvider = r.ServedProvider,
+            ServedModel = r.ServedModel,
+            ServedTier = r.ServedTier,
+            ErrorClass = r.ErrorClass,
+            DurationMs = r.DurationMs,
+            Attempts = [.. _attempts.Values.Where(a => a.RunId == r.Id).OrderBy(a => a.Seq).Select(a => new AttemptFacts(a.Provider, a.Model, a.Status, a.ErrorClass, a.SkipReason, a.DurationMs))],
+        })]);
+
+    public ValueTask<int> DeleteRunsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var old = _runs.Values.Where(r => r.StartedAt < cutoff).Select(r => r.Id).ToList();
+        foreach (var id in old)
+        {
+            _runs.TryRemove(id, out _);
+        }
+
+        return ValueTask.FromResult(old.Count);
+    }
 }
