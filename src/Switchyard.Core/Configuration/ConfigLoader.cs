@@ -16,11 +16,14 @@ public sealed partial class ConfigLoader
     private static readonly string[] TopLevel = ["storage", "server", "providers", "routes", "outbound", "presets", "keys", "alerts"];
     private static readonly string[] StorageKeys = ["database", "artifacts", "redis", "artifact_url_ttl"];
     private static readonly string[] ServerKeys = ["urls", "max_request_bytes", "max_prompt_chars"];
-    private static readonly string[] ProviderKeys = ["type", "base_url", "api_key", "timeout", "retry", "circuit_breaker", "rate_limit", "models"];
-    private static readonly string[] RetryKeys = ["max_attempts", "base_delay", "max_delay"];
+    private static readonly string[] ProviderKeys = ["type", "base_url", "api_key", "timeout", "total_timeout", "retry", "circuit_breaker", "rate_limit", "models"];
+    private static readonly string[] RetryKeys = ["max_attempts", "base_delay", "max_delay", "max_retry_after"];
     private static readonly string[] BreakerKeys = ["failure_ratio", "minimum_throughput", "sampling", "break"];
-    private static readonly string[] RateKeys = ["rpm", "concurrency"];
-    private static readonly string[] RouteKeys = ["modality", "chain", "on_content_rejected"];
+    private static readonly string[] RateKeys = ["rpm", "concurrency", "queue"];
+    private static readonly string[] RouteKeys = ["modality", "chain", "on_content_rejected", "prompt", "cache", "hedge"];
+    private static readonly string[] PromptKeys = ["max_length", "max_length_by_provider", "deny", "clean"];
+    private static readonly string[] CacheKeys = ["ttl"];
+    private static readonly string[] HedgeKeys = ["delay"];
     private static readonly string[] StepKeys = ["provider", "model"];
     private static readonly string[] PresetKeys = ["route", "prompt", "negative_prompt", "strength", "style"];
     private static readonly string[] OutboundKeys = ["allow_private"];
@@ -187,6 +190,7 @@ public sealed partial class ConfigLoader
                 MaxAttempts = ReadInt(retrySection, "max_attempts", $"{path}.retry.max_attempts", retryDefaults.MaxAttempts, 1, 10),
                 BaseDelay = ReadDuration(retrySection, "base_delay", $"{path}.retry.base_delay", retryDefaults.BaseDelay),
                 MaxDelay = ReadDuration(retrySection, "max_delay", $"{path}.retry.max_delay", retryDefaults.MaxDelay),
+                MaxRetryAfter = ReadDuration(retrySection, "max_retry_after", $"{path}.retry.max_retry_after", retryDefaults.MaxRetryAfter),
             };
             if (retry.MaxDelay < retry.BaseDelay)
             {
@@ -210,6 +214,7 @@ public sealed partial class ConfigLoader
             {
                 Rpm = ReadInt(rateSection, "rpm", $"{path}.rate_limit.rpm", 0, 0, 1_000_000),
                 Concurrency = ReadInt(rateSection, "concurrency", $"{path}.rate_limit.concurrency", 0, 0, 100_000),
+                Queue = ReadInt(rateSection, "queue", $"{path}.rate_limit.queue", 0, 0, 100_000),
             };
 
             var models = new Dictionary<Modality, IReadOnlyList<string>>();
@@ -224,13 +229,21 @@ public sealed partial class ConfigLoader
                 models[modality] = ReadList(modalitySection);
             }
 
+            var timeout = ReadDuration(child, "timeout", $"{path}.timeout", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(1));
+            var totalTimeout = ReadDuration(child, "total_timeout", $"{path}.total_timeout", (timeout * retry.MaxAttempts) + (retry.MaxDelay * (retry.MaxAttempts - 1)), TimeSpan.FromMilliseconds(1));
+            if (totalTimeout < timeout)
+            {
+                Problem($"{path}.total_timeout", "must not be shorter than timeout");
+            }
+
             var config = new ProviderConfig
             {
                 Name = child.Key,
                 Type = type,
                 BaseUrl = baseUrl is { Length: > 0 } ? baseUrl : null,
                 ApiKey = apiKey,
-                Timeout = ReadDuration(child, "timeout", $"{path}.timeout", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(1)),
+                Timeout = timeout,
+                TotalTimeout = totalTimeout,
                 Retry = retry,
                 CircuitBreaker = breaker,
                 RateLimit = rate,
@@ -295,10 +308,63 @@ public sealed partial class ConfigLoader
                 Problem($"{path}.on_content_rejected", $"'{onRejected}' is not one of next, fail, placeholder");
             }
 
-            result[child.Key] = new RouteConfig { Name = child.Key, Modality = modality, Chain = chain, OnContentRejected = action };
+            var cacheSection = child.GetSection("cache");
+            CheckKeys(cacheSection, $"{path}.cache", CacheKeys);
+            TimeSpan? cacheTtl = cacheSection["ttl"] is null ? null : ReadDuration(cacheSection, "ttl", $"{path}.cache.ttl", TimeSpan.Zero, TimeSpan.FromSeconds(1));
+            var hedgeSection = child.GetSection("hedge");
+            CheckKeys(hedgeSection, $"{path}.hedge", HedgeKeys);
+            TimeSpan? hedgeDelay = hedgeSection["delay"] is null ? null : ReadDuration(hedgeSection, "delay", $"{path}.hedge.delay", TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
+            result[child.Key] = new RouteConfig
+            {
+                Name = child.Key,
+                Modality = modality,
+                Chain = chain,
+                OnContentRejected = action,
+                Prompt = ReadPromptRules(child.GetSection("prompt"), $"{path}.prompt", providers),
+                CacheTtl = cacheTtl,
+                HedgeDelay = hedgeDelay,
+            };
         }
 
         return result;
+    }
+
+    private PromptRules ReadPromptRules(IConfigurationSection section, string path, Dictionary<string, ProviderConfig> providers)
+    {
+        CheckKeys(section, path, PromptKeys);
+        int? maxLength = section["max_length"] is null ? null : ReadInt(section, "max_length", $"{path}.max_length", 0, 1, 1_000_000);
+        var byProvider = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var entry in section.GetSection("max_length_by_provider").GetChildren())
+        {
+            if (!providers.ContainsKey(entry.Key))
+            {
+                Problem($"{path}.max_length_by_provider.{entry.Key}", $"'{entry.Key}' is not defined under providers");
+                continue;
+            }
+
+            byProvider[entry.Key] = ReadInt(section.GetSection("max_length_by_provider"), entry.Key, $"{path}.max_length_by_provider.{entry.Key}", int.MaxValue, 1, 1_000_000);
+        }
+
+        var deny = ReadList(section.GetSection("deny"));
+        for (var i = 0; i < deny.Count; i++)
+        {
+            try
+            {
+                _ = new Regex(deny[i], RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            }
+            catch (ArgumentException ex)
+            {
+                Problem($"{path}.deny[{i}]", $"not a valid regular expression: {ex.Message}");
+            }
+        }
+
+        var clean = true;
+        if (section["clean"] is { } rawClean && !bool.TryParse(rawClean, out clean))
+        {
+            Problem($"{path}.clean", $"'{rawClean}' is not true or false");
+        }
+
+        return new PromptRules { MaxLength = maxLength, MaxLengthByProvider = byProvider, Deny = deny, Clean = clean };
     }
 
     private Dictionary<string, PresetConfig> ReadPresets(IConfigurationSection section, Dictionary<string, RouteConfig> routes)

@@ -77,6 +77,9 @@ public sealed record ProviderConfig
     /// <summary>The time one attempt may take.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The time all tries on this provider together may take (retries and their waits included).</summary>
+    public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromSeconds(180);
+
     /// <summary>Retry settings.</summary>
     public RetryConfig Retry { get; init; } = new();
 
@@ -105,8 +108,11 @@ public sealed record RetryConfig
     /// <summary>The first backoff delay.</summary>
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>The largest delay, also the cap on Retry-After.</summary>
+    /// <summary>The largest backoff delay.</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest Retry-After honoured on the same provider; a longer one moves on to the next tier instead of waiting.</summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Circuit breaker settings of a provider.</summary>
@@ -133,6 +139,9 @@ public sealed record RateLimitConfig
 
     /// <summary>Calls in flight.</summary>
     public int Concurrency { get; init; }
+
+    /// <summary>Calls that may wait for a free slot when the limits are reached (0: skip to the next tier at once).</summary>
+    public int Queue { get; init; }
 }
 
 /// <summary>What a route does when a provider refuses a prompt on content grounds.</summary>
@@ -171,6 +180,31 @@ public sealed record RouteConfig
 
     /// <summary>What to do on a content rejection.</summary>
     public ContentRejectedAction OnContentRejected { get; init; } = ContentRejectedAction.Next;
+
+    /// <summary>Rules prompts must pass before any provider is called.</summary>
+    public PromptRules Prompt { get; init; } = new();
+
+    /// <summary>How long identical requests are served from the cache (null: off).</summary>
+    public TimeSpan? CacheTtl { get; init; }
+
+    /// <summary>When set, the next tier starts after this delay if the current one has not answered; the first good answer wins.</summary>
+    public TimeSpan? HedgeDelay { get; init; }
+}
+
+/// <summary>Prompt rules of a route.</summary>
+public sealed record PromptRules
+{
+    /// <summary>The longest prompt accepted on this route (null: the server's limit).</summary>
+    public int? MaxLength { get; init; }
+
+    /// <summary>The longest prompt each provider accepts; longer prompts skip that provider as not capable.</summary>
+    public IReadOnlyDictionary<string, int> MaxLengthByProvider { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Regular expressions (case-insensitive) that reject a prompt.</summary>
+    public IReadOnlyList<string> Deny { get; init; } = [];
+
+    /// <summary>Remove control characters and collapse runs of whitespace before sending.</summary>
+    public bool Clean { get; init; } = true;
 }
 
 /// <summary>One entry under <c>presets</c>.</summary>

@@ -46,6 +46,8 @@ public sealed partial class GatewayEngine
 
         public IReadOnlyList<AttemptRecord> Attempts => _attempts;
 
+        public string RunId => _run.Id;
+
         public async Task StartAsync(CancellationToken cancellationToken) =>
             await _engine._ledger.RunStartedAsync(_run, cancellationToken).ConfigureAwait(false);
 
@@ -153,7 +155,7 @@ public sealed partial class GatewayEngine
             return new RunResult<T>(_run, _attempts, null, error);
         }
 
-        private async Task SkipAsync(int tier, RouteStep step, IGenerationProvider provider, SkipReason reason, string? message)
+        public async Task SkipAsync(int tier, RouteStep step, IGenerationProvider provider, SkipReason reason, string? message)
         {
             var attempt = new AttemptRecord
             {

@@ -4,15 +4,17 @@ using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Ledger;
 using Switchyard.Providers;
+using Switchyard.Resilience;
 
 namespace Switchyard.Routing;
 
 public sealed partial class GatewayEngine
 {
     /// <summary>
-    /// Starts a streamed chat run. Tiers are tried until one produces its first text: before that
-    /// a failure falls back as usual; after it, the stream is committed to that provider and an
-    /// upstream failure ends the stream with an error event and a failed run.
+    /// Starts a streamed chat run. Tiers (and retries, through each provider's pipeline) are tried
+    /// until one produces its first text: before that a failure falls back as usual; after it, the
+    /// stream is committed to that provider and an upstream failure ends the stream with an error
+    /// event and a failed run.
     /// </summary>
     public async Task<ChatStream> StartChatStreamAsync(RunRequest request, ChatRequest chat, CancellationToken cancellationToken)
     {
@@ -30,54 +32,22 @@ public sealed partial class GatewayEngine
                 continue;
             }
 
-            var attempt = await run.BeginAttemptAsync(tier, step, provider, cancellationToken).ConfigureAwait(false);
-            var timeout = _config.Providers[provider.Name].Timeout;
-            var timeoutCts = new CancellationTokenSource(timeout, _time);
-            var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
-            var enumerator = provider.StreamChatAsync(step.Model, chat, linked.Token).GetAsyncEnumerator(linked.Token);
-            ProviderFailure? failure;
-            try
+            var call = new StreamTierCall(this, run, chat, tier, step, provider, cancellationToken);
+            var outcome = await RunTierAsync(call, static (state, token) => state.TryOnceAsync(token), cancellationToken).ConfigureAwait(false);
+            if (outcome is null)
             {
-                failure = await enumerator.MoveNextAsync().ConfigureAwait(false)
-                    ? enumerator.Current switch
-                    {
-                        { Failure: { } f } => f with { Step = f.Step ?? "receive" },
-                        { Delta.Length: > 0 } => null,
-                        _ => new ProviderFailure { Class = ErrorClass.Unavailable, Message = "the stream ended before any text", Code = "empty_output", Step = "validate" },
-                    }
-                    : new ProviderFailure { Class = ErrorClass.Unavailable, Message = "the stream ended before any text", Code = "empty_output", Step = "validate" };
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                failure = new ProviderFailure { Class = ErrorClass.Cancelled, Message = "the client cancelled the request", Step = "send" };
-            }
-            catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested)
-            {
-                failure = new ProviderFailure { Class = ErrorClass.Timeout, Message = $"timeout after {Duration.Format(timeout)} waiting for the first token", Step = "receive" };
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Log.ProviderThrew(_logger, provider.Name, ex);
-                failure = new ProviderFailure { Class = ErrorClass.Unavailable, Message = $"{ex.GetType().Name}: {ex.Message}", Code = "provider_exception", Step = "send" };
+                continue;
             }
 
-            if (failure is null)
+            if (outcome.Output is { } head)
             {
-                // Committed: the first-token timeout no longer applies; the client's token still does.
-                timeoutCts.CancelAfter(Timeout.InfiniteTimeSpan);
-                var first = enumerator.Current;
-                var preview = run.Preview(tier, step, provider);
-                return new ChatStream(preview, run.Attempts, RelayAsync(run, attempt, tier, step, provider, enumerator, first, timeoutCts, linked, cancellationToken));
+                return new ChatStream(run.Preview(tier, step, provider), run.Attempts, RelayAsync(run, head, tier, step, provider, cancellationToken));
             }
 
-            await enumerator.DisposeAsync().ConfigureAwait(false);
-            linked.Dispose();
-            timeoutCts.Dispose();
-            await run.EndAttemptAsync(attempt, failure, CancellationToken.None).ConfigureAwait(false);
-            var decision = Decide(request.Route.Route, failure);
+            var decision = Decide(request.Route.Route, outcome.Failure!);
             if (decision == Decision.Stop)
             {
-                return new ChatStream(await run.FailAsync<ChatOutput>(failure).ConfigureAwait(false));
+                return new ChatStream(await run.FailAsync<ChatOutput>(outcome.Failure).ConfigureAwait(false));
             }
 
             toPlaceholder |= decision == Decision.Placeholder;
@@ -88,16 +58,14 @@ public sealed partial class GatewayEngine
 
     private static async IAsyncEnumerable<ChatStreamEvent> RelayAsync(
         RunState run,
-        AttemptRecord attempt,
+        StreamHead head,
         int tier,
         RouteStep step,
         IGenerationProvider provider,
-        IAsyncEnumerator<ChatStreamEvent> upstream,
-        ChatStreamEvent first,
-        CancellationTokenSource timeoutCts,
-        CancellationTokenSource linked,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var upstream = head.Upstream;
+        var first = head.First;
         var text = new StringBuilder(first.Delta);
         ProviderFailure? failure = null;
         var finished = first.FinishReason is not null;
@@ -148,16 +116,14 @@ public sealed partial class GatewayEngine
         }
         finally
         {
-            await upstream.DisposeAsync().ConfigureAwait(false);
-            linked.Dispose();
-            timeoutCts.Dispose();
+            await head.DisposeAsync().ConfigureAwait(false);
             if (failure is null && !finished)
             {
                 // The consumer stopped reading: the client went away.
                 failure = new ProviderFailure { Class = ErrorClass.Cancelled, Message = "the client went away mid-stream", Step = "receive" };
             }
 
-            await run.EndAttemptAsync(attempt, failure, CancellationToken.None).ConfigureAwait(false);
+            await run.EndAttemptAsync(head.Attempt, failure, CancellationToken.None).ConfigureAwait(false);
             if (failure is null)
             {
                 await run.SucceedAsync<ChatOutput>(tier, step, provider, null, $$"""{"chars":{{text.Length}},"stream":true}""").ConfigureAwait(false);
@@ -167,5 +133,86 @@ public sealed partial class GatewayEngine
                 await run.FailAsync<ChatOutput>(failure).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>A stream that produced its first text: the rest is read outside the pipeline, on the stream's own token.</summary>
+    private sealed class StreamHead(IAsyncEnumerator<ChatStreamEvent> upstream, ChatStreamEvent first, AttemptRecord attempt, CancellationTokenSource lifetime) : IAsyncDisposable
+    {
+        public IAsyncEnumerator<ChatStreamEvent> Upstream => upstream;
+
+        public ChatStreamEvent First => first;
+
+        public AttemptRecord Attempt => attempt;
+
+        public async ValueTask DisposeAsync()
+        {
+            await upstream.DisposeAsync().ConfigureAwait(false);
+            lifetime.Dispose();
+        }
+    }
+
+    /// <summary>One tier of a streamed run: a try lasts until the first text (or failure) arrives.</summary>
+    private sealed class StreamTierCall(GatewayEngine engine, RunState run, ChatRequest chat, int tier, RouteStep step, IGenerationProvider provider, CancellationToken clientToken) : ITierCall
+    {
+        public RunState Run => run;
+
+        public int Tier => tier;
+
+        public RouteStep Step => step;
+
+        public IGenerationProvider Provider => provider;
+
+        public async ValueTask<TryOutcome<StreamHead>> TryOnceAsync(CancellationToken token)
+        {
+            var attempt = await run.BeginAttemptAsync(tier, step, provider, CancellationToken.None).ConfigureAwait(false);
+            var started = engine._time.GetTimestamp();
+
+            // The stream outlives this try, so it runs on its own token (the client's), not the
+            // pipeline's; the pipeline's token only bounds the wait for the first text.
+            var lifetime = CancellationTokenSource.CreateLinkedTokenSource(clientToken);
+            var upstream = provider.StreamChatAsync(step.Model, chat, lifetime.Token).GetAsyncEnumerator(lifetime.Token);
+            ProviderFailure? failure;
+            try
+            {
+                failure = await upstream.MoveNextAsync().AsTask().WaitAsync(token).ConfigureAwait(false)
+                    ? upstream.Current switch
+                    {
+                        { Failure: { } f } => f with { Step = f.Step ?? "receive" },
+                        { Delta.Length: > 0 } => null,
+                        _ => EmptyStream(),
+                    }
+                    : EmptyStream();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                failure = Failure(ex, provider.Name, engine._time.GetElapsedTime(started), engine._logger, clientToken);
+                if (failure.Class == ErrorClass.Timeout)
+                {
+                    failure = failure with { Message = failure.Message + " waiting for the first token" };
+                }
+            }
+
+            if (failure is null)
+            {
+                return new TryOutcome<StreamHead>(new StreamHead(upstream, upstream.Current, attempt, lifetime), null);
+            }
+
+            await lifetime.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await upstream.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or NotSupportedException)
+            {
+                // The enumerator may still be inside MoveNextAsync after a timeout; it ends on the cancelled token.
+            }
+
+            lifetime.Dispose();
+            await run.EndAttemptAsync(attempt, failure, CancellationToken.None).ConfigureAwait(false);
+            return new TryOutcome<StreamHead>(null, failure);
+        }
+
+        private static ProviderFailure EmptyStream() =>
+            new() { Class = ErrorClass.Unavailable, Message = "the stream ended before any text", Code = "empty_output", Step = "validate" };
     }
 }

@@ -1,29 +1,37 @@
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Timeout;
 using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Ledger;
 using Switchyard.Providers;
+using Switchyard.Resilience;
 
 namespace Switchyard.Routing;
 
 /// <summary>
-/// Runs a request along its route: each tier in turn, skipping what cannot serve it, falling back
-/// on failures that another provider might not have, and writing every run and attempt to the
-/// ledger (the <c>started</c> record before each upstream call).
+/// Runs a request along its route: each tier in turn through that provider's resilience pipeline
+/// (limits, retries, circuit breaker, timeouts), skipping what cannot serve it, falling back on
+/// failures another provider might not have, and writing every run and attempt to the ledger
+/// (the <c>started</c> record before each upstream call).
 /// </summary>
 public sealed partial class GatewayEngine
 {
     private readonly SwitchyardConfig _config;
     private readonly ProviderRegistry _providers;
+    private readonly ProviderPipelines _pipelines;
     private readonly ILedger _ledger;
     private readonly TimeProvider _time;
     private readonly ILogger<GatewayEngine> _logger;
 
     /// <summary>Creates the engine.</summary>
-    public GatewayEngine(SwitchyardConfig config, ProviderRegistry providers, ILedger ledger, TimeProvider time, ILogger<GatewayEngine> logger)
+    public GatewayEngine(SwitchyardConfig config, ProviderRegistry providers, ProviderPipelines pipelines, ILedger ledger, TimeProvider time, ILogger<GatewayEngine> logger)
     {
         _config = config;
         _providers = providers;
+        _pipelines = pipelines;
         _ledger = ledger;
         _time = time;
         _logger = logger;
@@ -42,29 +50,28 @@ public sealed partial class GatewayEngine
         {
             var step = chain[tier];
             var provider = _providers.Get(step.Provider);
-            if (toPlaceholder && !IsPlaceholder(provider))
+            if ((toPlaceholder && !IsPlaceholder(provider))
+                || !await run.CanAttemptAsync(tier, step, provider, operation.Request, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
 
-            if (!await run.CanAttemptAsync(tier, step, provider, operation.Request, cancellationToken).ConfigureAwait(false))
+            var tierState = new TierCall<T>(this, run, operation, tier, step, provider, cancellationToken);
+            var outcome = await RunTierAsync(tierState, static (state, token) => state.TryOnceAsync(token), cancellationToken).ConfigureAwait(false);
+            if (outcome is null)
             {
                 continue;
             }
 
-            var attempt = await run.BeginAttemptAsync(tier, step, provider, cancellationToken).ConfigureAwait(false);
-            var (output, failure) = await CallAsync(operation, provider, step, request.RunId, cancellationToken).ConfigureAwait(false);
-            if (failure is null)
+            if (outcome.Failure is null)
             {
-                await run.EndAttemptAsync(attempt, null, CancellationToken.None).ConfigureAwait(false);
-                return await run.SucceedAsync(tier, step, provider, output, operation.Summarize(output!)).ConfigureAwait(false);
+                return await run.SucceedAsync(tier, step, provider, outcome.Output, operation.Summarize(outcome.Output!)).ConfigureAwait(false);
             }
 
-            await run.EndAttemptAsync(attempt, failure, CancellationToken.None).ConfigureAwait(false);
-            switch (Decide(request.Route.Route, failure))
+            switch (Decide(request.Route.Route, outcome.Failure))
             {
                 case Decision.Stop:
-                    return await run.FailAsync<T>(failure).ConfigureAwait(false);
+                    return await run.FailAsync<T>(outcome.Failure).ConfigureAwait(false);
                 case Decision.Placeholder:
                     toPlaceholder = true;
                     break;
@@ -74,47 +81,46 @@ public sealed partial class GatewayEngine
         return await run.FailAsync<T>(null).ConfigureAwait(false);
     }
 
-    private async Task<(T? Output, ProviderFailure? Failure)> CallAsync<T>(IGenerationOperation<T> operation, IGenerationProvider provider, RouteStep step, string runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the tries on one tier through the provider's pipeline. Returns the last try's outcome,
+    /// or null when the tier was skipped (circuit open, local limit), which is recorded here.
+    /// </summary>
+    private async Task<TryOutcome<T>?> RunTierAsync<T, TState>(TState state, Func<TState, CancellationToken, ValueTask<TryOutcome<T>>> tryOnce, CancellationToken cancellationToken)
         where T : class
+        where TState : ITierCall
     {
-        var timeout = _config.Providers[provider.Name].Timeout;
-        using var timeoutCts = new CancellationTokenSource(timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
-            var result = await operation.CallAsync(provider, step.Model, linked.Token).ConfigureAwait(false);
-            if (result.Failure is { } failure)
-            {
-                return (null, failure with { Step = failure.Step ?? "receive" });
-            }
-
-            var output = result.Value!;
-            if (operation.Validate(output) is { } invalid)
-            {
-                return (null, invalid);
-            }
-
-            if (await operation.FinishAsync(output, runId, linked.Token).ConfigureAwait(false) is { } storeFailure)
-            {
-                return (null, storeFailure with { Step = storeFailure.Step ?? "store" });
-            }
-
-            return (output, null);
+            return await _pipelines.For(state.Provider.Name).ExecuteAsync(
+                static (ctx, s) => s.TryOnce(s.State, ctx.CancellationToken),
+                context,
+                (State: state, TryOnce: tryOnce)).ConfigureAwait(false);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            var retryAfter = ex.RetryAfter is { } after ? $"; it is tried again in {Duration.Format(after)}" : "";
+            await state.Run.SkipAsync(state.Tier, state.Step, state.Provider, SkipReason.CircuitOpen, $"circuit open after repeated failures{retryAfter}").ConfigureAwait(false);
+            return null;
+        }
+        catch (RateLimiterRejectedException ex)
+        {
+            var retryAfter = ex.RetryAfter is { } after ? $" (a slot frees in about {Duration.Format(after)})" : "";
+            await state.Run.SkipAsync(state.Tier, state.Step, state.Provider, SkipReason.LocalRateLimit, $"the provider's local rate or concurrency limit is reached{retryAfter}").ConfigureAwait(false);
+            return null;
+        }
+        catch (TimeoutRejectedException)
+        {
+            // The total timeout ran out between tries (during a backoff wait); the tries are recorded.
+            return new TryOutcome<T>(null, new ProviderFailure { Class = ErrorClass.Timeout, Message = $"gave up on this provider after its total timeout of {Duration.Format(_config.Providers[state.Provider.Name].TotalTimeout)}", Step = "send" });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return (null, new ProviderFailure { Class = ErrorClass.Cancelled, Message = "the client cancelled the request", Step = "send" });
+            return new TryOutcome<T>(null, new ProviderFailure { Class = ErrorClass.Cancelled, Message = "the client cancelled the request", Step = "send" });
         }
-        catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested)
+        finally
         {
-            return (null, new ProviderFailure { Class = ErrorClass.Timeout, Message = $"timeout after {Duration.Format(timeout)}", Step = "receive" });
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Adapters return expected failures as values; an exception is a defect or a transport
-            // fault, and the next tier may still serve the request.
-            Log.ProviderThrew(_logger, provider.Name, ex);
-            return (null, new ProviderFailure { Class = ErrorClass.Unavailable, Message = $"{ex.GetType().Name}: {ex.Message}", Code = "provider_exception", Step = "send" });
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
@@ -132,10 +138,86 @@ public sealed partial class GatewayEngine
 
     internal static bool IsPlaceholder(IGenerationProvider provider) => string.Equals(provider.Type, "placeholder", StringComparison.Ordinal);
 
+    private static ProviderFailure Failure(Exception ex, string provider, TimeSpan elapsed, ILogger logger, CancellationToken clientToken)
+    {
+        if (ex is OperationCanceledException)
+        {
+            return clientToken.IsCancellationRequested
+                ? new ProviderFailure { Class = ErrorClass.Cancelled, Message = "the client cancelled the request", Step = "send" }
+                : new ProviderFailure { Class = ErrorClass.Timeout, Message = $"timeout after {Duration.Format(elapsed)}", Step = "receive" };
+        }
+
+        // Adapters return expected failures as values; an exception is a defect or a transport
+        // fault, and the next tier may still serve the request.
+        Log.ProviderThrew(logger, provider, ex);
+        return new ProviderFailure { Class = ErrorClass.Unavailable, Message = $"{ex.GetType().Name}: {ex.Message}", Code = "provider_exception", Step = "send" };
+    }
+
     private enum Decision
     {
         Next,
         Stop,
         Placeholder,
+    }
+
+    /// <summary>What every kind of tier call shares, for recording skips.</summary>
+    private interface ITierCall
+    {
+        RunState Run { get; }
+
+        int Tier { get; }
+
+        RouteStep Step { get; }
+
+        IGenerationProvider Provider { get; }
+    }
+
+    /// <summary>One tier of a non-streamed run: each try records its attempt before and after the upstream call.</summary>
+    private sealed class TierCall<T>(GatewayEngine engine, RunState run, IGenerationOperation<T> operation, int tier, RouteStep step, IGenerationProvider provider, CancellationToken clientToken) : ITierCall
+        where T : class
+    {
+        public RunState Run => run;
+
+        public int Tier => tier;
+
+        public RouteStep Step => step;
+
+        public IGenerationProvider Provider => provider;
+
+        public async ValueTask<TryOutcome<T>> TryOnceAsync(CancellationToken token)
+        {
+            var attempt = await run.BeginAttemptAsync(tier, step, provider, CancellationToken.None).ConfigureAwait(false);
+            var started = engine._time.GetTimestamp();
+            ProviderFailure? failure;
+            T? output = null;
+            try
+            {
+                var result = await operation.CallAsync(provider, step.Model, token).ConfigureAwait(false);
+                if (result.Failure is { } f)
+                {
+                    failure = f with { Step = f.Step ?? "receive" };
+                }
+                else if (operation.Validate(result.Value!) is { } invalid)
+                {
+                    failure = invalid;
+                }
+                else if (await operation.FinishAsync(result.Value!, run.RunId, token).ConfigureAwait(false) is { } storeFailure)
+                {
+                    failure = storeFailure with { Step = storeFailure.Step ?? "store" };
+                }
+                else
+                {
+                    failure = null;
+                    output = result.Value;
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                failure = Failure(ex, provider.Name, engine._time.GetElapsedTime(started), engine._logger, clientToken);
+            }
+
+            await run.EndAttemptAsync(attempt, failure, CancellationToken.None).ConfigureAwait(false);
+            return new TryOutcome<T>(output, failure);
+        }
     }
 }

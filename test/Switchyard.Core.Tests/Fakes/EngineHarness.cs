@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Providers;
+using Switchyard.Resilience;
 using Switchyard.Routing;
 
 namespace Switchyard.Core.Tests.Fakes;
@@ -11,9 +11,22 @@ namespace Switchyard.Core.Tests.Fakes;
 internal sealed class EngineHarness
 {
     public EngineHarness(ContentRejectedAction onRejected = ContentRejectedAction.Next, TimeSpan? timeout = null, params ScriptedProvider[] providers)
+        : this(onRejected, c => c with { Timeout = timeout ?? TimeSpan.FromSeconds(5) }, providers)
+    {
+    }
+
+    /// <summary>An engine whose provider configs start with one try each (no retries) and are then shaped by <paramref name="configure"/>.</summary>
+    public EngineHarness(ContentRejectedAction onRejected, Func<ProviderConfig, ProviderConfig> configure, params ScriptedProvider[] providers)
     {
         Providers = providers;
-        var providerConfigs = providers.ToDictionary(p => p.Name, p => new ProviderConfig { Name = p.Name, Type = p.Type, Timeout = timeout ?? TimeSpan.FromSeconds(5) });
+        var providerConfigs = providers.ToDictionary(p => p.Name, p => configure(new ProviderConfig
+        {
+            Name = p.Name,
+            Type = p.Type,
+            Timeout = TimeSpan.FromSeconds(5),
+            TotalTimeout = TimeSpan.FromSeconds(60),
+            Retry = new RetryConfig { MaxAttempts = 1 },
+        }));
         Route = new RouteConfig
         {
             Name = "r",
@@ -30,7 +43,8 @@ internal sealed class EngineHarness
             Presets = new Dictionary<string, PresetConfig>(),
             Outbound = new OutboundConfig(),
         };
-        Engine = new GatewayEngine(Config, new ProviderRegistry(providers.Cast<IGenerationProvider>()), Ledger, Time, NullLogger<GatewayEngine>.Instance);
+        Pipelines = new ProviderPipelines(Config, Time, NullLogger<ProviderPipelines>.Instance);
+        Engine = new GatewayEngine(Config, new ProviderRegistry(providers.Cast<IGenerationProvider>()), Pipelines, Ledger, Time, NullLogger<GatewayEngine>.Instance);
         Validator = new OutputValidator(Inspector);
     }
 
@@ -40,7 +54,7 @@ internal sealed class EngineHarness
 
     public SwitchyardConfig Config { get; }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+    public WatchedTimeProvider Time { get; } = new();
 
     public InMemoryLedger Ledger { get; } = new();
 
@@ -49,6 +63,8 @@ internal sealed class EngineHarness
     public OutputValidator Validator { get; }
 
     public GatewayEngine Engine { get; }
+
+    public ProviderPipelines Pipelines { get; }
 
     public RunRequest Request(string runId = "run_1") => new()
     {
@@ -60,8 +76,10 @@ internal sealed class EngineHarness
         Prompt = "a lighthouse, contact me at someone@example.com",
     };
 
-    public Task<RunResult<ImageOutput>> RunImageAsync(CancellationToken cancellationToken = default) =>
-        Engine.ExecuteAsync(Request(), new ImageOp(new ImageRequest { Prompt = "a lighthouse" }, Validator), cancellationToken);
+    public Task<RunResult<ImageOutput>> RunImageAsync(CancellationToken cancellationToken = default) => RunImageAsync("run_1", cancellationToken);
+
+    public Task<RunResult<ImageOutput>> RunImageAsync(string runId, CancellationToken cancellationToken = default) =>
+        Engine.ExecuteAsync(Request(runId), new ImageOp(new ImageRequest { Prompt = "a lighthouse" }, Validator), cancellationToken);
 
     internal sealed class ImageOp(ImageRequest request, OutputValidator validator) : IGenerationOperation<ImageOutput>
     {

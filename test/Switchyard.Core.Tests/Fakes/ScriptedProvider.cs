@@ -41,6 +41,17 @@ internal sealed class ScriptedProvider : IGenerationProvider
         return this;
     }
 
+    /// <summary>Queues the same outcome for the next <paramref name="count"/> calls.</summary>
+    public ScriptedProvider Times(int count, ProviderFailure? failure)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Then(failure);
+        }
+
+        return this;
+    }
+
     /// <summary>Queues a call that waits until cancelled.</summary>
     public ScriptedProvider ThenHang()
     {
