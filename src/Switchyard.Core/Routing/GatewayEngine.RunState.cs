@@ -1,4 +1,5 @@
 using System.Text;
+using Switchyard.Caching;
 using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Ledger;
@@ -58,6 +59,18 @@ public sealed partial class GatewayEngine
             if (!provider.Readiness.IsReady)
             {
                 await SkipAsync(tier, step, provider, SkipReason.Misconfigured, provider.Readiness.Problem).ConfigureAwait(false);
+                return false;
+            }
+
+            if (_engine._health.Problem(provider.Name) is { } flagged)
+            {
+                await SkipAsync(tier, step, provider, SkipReason.Misconfigured, flagged).ConfigureAwait(false);
+                return false;
+            }
+
+            if (_request.Route.Route.Prompt.MaxLengthByProvider.TryGetValue(provider.Name, out var maxLength) && _request.Prompt.Length > maxLength)
+            {
+                await SkipAsync(tier, step, provider, SkipReason.NotCapable, $"the prompt is {_request.Prompt.Length} characters; this provider takes at most {maxLength} on route '{_request.Route.Name}'").ConfigureAwait(false);
                 return false;
             }
 
@@ -137,6 +150,40 @@ public sealed partial class GatewayEngine
             };
             await FinishAsync().ConfigureAwait(false);
             return new RunResult<T>(_run, _attempts, output, null);
+        }
+
+        public async Task<RunResult<T>> ServeFromCacheAsync<T>(CachedResult hit, T output, string? summary)
+            where T : class
+        {
+            var attempt = new AttemptRecord
+            {
+                RunId = _run.Id,
+                Seq = _attempts.Count + 1,
+                Tier = 0,
+                Provider = hit.Provider,
+                ProviderType = hit.ProviderType,
+                Model = hit.Model,
+                Status = AttemptStatus.Skipped,
+                SkipReason = SkipReason.CacheHit,
+                Message = $"served from the route's cache; first produced by {hit.Provider} at {hit.StoredAt:yyyy-MM-dd HH:mm:ss} UTC",
+                Step = "validate",
+                StartedAt = _engine._time.GetUtcNow(),
+                DurationMs = 0,
+            };
+            _attempts.Add(attempt);
+            await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
+            _run = _run with
+            {
+                Outcome = RunOutcome.Success,
+                ServedProvider = hit.Provider,
+                ServedProviderType = hit.ProviderType,
+                ServedModel = hit.Model,
+                ServedTier = 0,
+                HttpStatus = 200,
+                ResponseSummary = summary,
+            };
+            await FinishAsync().ConfigureAwait(false);
+            return new RunResult<T>(_run, _attempts, output, null) { CacheHit = true };
         }
 
         public async Task<RunResult<T>> FailAsync<T>(ProviderFailure? stoppedBy)

@@ -209,6 +209,7 @@ public sealed partial class GatewayEngine
 
             lifetime.Dispose();
             await run.EndAttemptAsync(attempt, failure, CancellationToken.None).ConfigureAwait(false);
+            engine.NoteFailure(provider, failure);
             return new TryOutcome<StreamHead>(null, failure);
         }
 

@@ -3,6 +3,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
 using Polly.Timeout;
+using Switchyard.Caching;
 using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Ledger;
@@ -22,16 +23,20 @@ public sealed partial class GatewayEngine
     private readonly SwitchyardConfig _config;
     private readonly ProviderRegistry _providers;
     private readonly ProviderPipelines _pipelines;
+    private readonly ProviderHealth _health;
+    private readonly ResultCache _cache;
     private readonly ILedger _ledger;
     private readonly TimeProvider _time;
     private readonly ILogger<GatewayEngine> _logger;
 
     /// <summary>Creates the engine.</summary>
-    public GatewayEngine(SwitchyardConfig config, ProviderRegistry providers, ProviderPipelines pipelines, ILedger ledger, TimeProvider time, ILogger<GatewayEngine> logger)
+    public GatewayEngine(SwitchyardConfig config, ProviderRegistry providers, ProviderPipelines pipelines, ProviderHealth health, ResultCache cache, ILedger ledger, TimeProvider time, ILogger<GatewayEngine> logger)
     {
         _config = config;
         _providers = providers;
         _pipelines = pipelines;
+        _health = health;
+        _cache = cache;
         _ledger = ledger;
         _time = time;
         _logger = logger;
@@ -43,6 +48,15 @@ public sealed partial class GatewayEngine
     {
         var run = new RunState(this, request);
         await run.StartAsync(CancellationToken.None).ConfigureAwait(false);
+
+        var cacheKey = request.Route.Route.CacheTtl is not null && operation.Cacheable
+            ? ResultCache.KeyFor(request.Route.Name + "|" + request.Route.Preset?.Name, request.KeyId, operation.Request)
+            : null;
+        if (cacheKey is not null && _cache.Get(cacheKey) is { Output: T cached } hit
+            && await operation.FinishAsync(cached, request.RunId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return await run.ServeFromCacheAsync(hit, cached, operation.Summarize(cached)).ConfigureAwait(false);
+        }
 
         var chain = request.Route.Route.Chain;
         var toPlaceholder = false;
@@ -65,6 +79,11 @@ public sealed partial class GatewayEngine
 
             if (outcome.Failure is null)
             {
+                if (cacheKey is not null)
+                {
+                    _cache.Set(cacheKey, new CachedResult(outcome.Output!, provider.Name, provider.Type, step.Model, _time.GetUtcNow()), request.Route.Route.CacheTtl!.Value);
+                }
+
                 return await run.SucceedAsync(tier, step, provider, outcome.Output, operation.Summarize(outcome.Output!)).ConfigureAwait(false);
             }
 
@@ -135,6 +154,15 @@ public sealed partial class GatewayEngine
         },
         _ => Decision.Next,
     };
+
+    /// <summary>A provider that rejects its credentials is flagged, so the next requests skip it instead of failing the same way.</summary>
+    private void NoteFailure(IGenerationProvider provider, ProviderFailure? failure)
+    {
+        if (failure?.Class == ErrorClass.Auth)
+        {
+            _health.FlagAuthFailure(provider.Name, failure.HttpStatus is { } status ? $"HTTP {status}: {failure.Message}" : failure.Message);
+        }
+    }
 
     internal static bool IsPlaceholder(IGenerationProvider provider) => string.Equals(provider.Type, "placeholder", StringComparison.Ordinal);
 
@@ -217,6 +245,7 @@ public sealed partial class GatewayEngine
             }
 
             await run.EndAttemptAsync(attempt, failure, CancellationToken.None).ConfigureAwait(false);
+            engine.NoteFailure(provider, failure);
             return new TryOutcome<T>(output, failure);
         }
     }

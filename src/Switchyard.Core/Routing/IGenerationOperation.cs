@@ -15,6 +15,9 @@ public interface IGenerationOperation<T>
     /// <summary>The request as providers see it (for capability checks).</summary>
     object Request { get; }
 
+    /// <summary>Whether identical requests may be served from the route's cache (deterministic: a fixed seed, or speech).</summary>
+    bool Cacheable { get; }
+
     /// <summary>Calls the provider.</summary>
     ValueTask<ProviderResult<T>> CallAsync(IGenerationProvider provider, string? model, CancellationToken cancellationToken);
 

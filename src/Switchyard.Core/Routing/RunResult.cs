@@ -28,6 +28,9 @@ public sealed class RunResult<T>
     /// <summary>The error when not.</summary>
     public RunError? Error { get; }
 
+    /// <summary>Whether it was served from the route's cache.</summary>
+    public bool CacheHit { get; init; }
+
     /// <summary>Whether a later tier or the placeholder served it.</summary>
     public bool Degraded => Run.Outcome == Generation.RunOutcome.Degraded;
 }

@@ -1,0 +1,100 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Switchyard.Configuration;
+
+namespace Switchyard.Routing;
+
+/// <summary>
+/// A route's prompt rules, applied before any provider is called: cleaning (control characters
+/// removed, whitespace runs collapsed), a length limit and deny patterns. A rejected prompt is
+/// the caller's to fix, so it answers as <c>invalid_request</c> naming the rule that fired.
+/// </summary>
+public sealed class PromptGuard
+{
+    private readonly Dictionary<string, Regex[]> _deny = new(StringComparer.Ordinal);
+
+    /// <summary>Compiles the deny patterns of every route.</summary>
+    public PromptGuard(SwitchyardConfig config)
+    {
+        foreach (var route in config.Routes.Values)
+        {
+            _deny[route.Name] = [.. route.Prompt.Deny.Select(p => new Regex(p, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)))];
+        }
+    }
+
+    /// <summary>The cleaned prompt, or the rule it breaks.</summary>
+    public PromptVerdict Check(RouteConfig route, string prompt)
+    {
+        var cleaned = route.Prompt.Clean ? Clean(prompt) : prompt;
+        if (route.Prompt.MaxLength is { } max && cleaned.Length > max)
+        {
+            return PromptVerdict.Reject("max_length", $"the prompt is {cleaned.Length} characters; route '{route.Name}' accepts at most {max} (routes.{route.Name}.prompt.max_length)");
+        }
+
+        var patterns = _deny.TryGetValue(route.Name, out var found) ? found : [];
+        for (var i = 0; i < patterns.Length; i++)
+        {
+            try
+            {
+                if (patterns[i].IsMatch(cleaned))
+                {
+                    return PromptVerdict.Reject($"deny[{i}]", $"the prompt matches a pattern route '{route.Name}' refuses (routes.{route.Name}.prompt.deny[{i}])");
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                return PromptVerdict.Reject($"deny[{i}]", $"the prompt could not be checked against routes.{route.Name}.prompt.deny[{i}] in time");
+            }
+        }
+
+        return new PromptVerdict(cleaned, null, null);
+    }
+
+    /// <summary>Removes control characters (keeping newlines and tabs) and collapses runs of spaces.</summary>
+    public static string Clean(string prompt)
+    {
+        var text = new StringBuilder(prompt.Length);
+        var lastWasSpace = false;
+        foreach (var c in prompt.Normalize(NormalizationForm.FormC))
+        {
+            if (c is '\n' or '\t')
+            {
+                text.Append(c);
+                lastWasSpace = false;
+            }
+            else if (char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+            {
+                continue;
+            }
+            else if (char.IsWhiteSpace(c))
+            {
+                if (!lastWasSpace)
+                {
+                    text.Append(' ');
+                }
+
+                lastWasSpace = true;
+            }
+            else
+            {
+                text.Append(c);
+                lastWasSpace = false;
+            }
+        }
+
+        return text.ToString().Trim();
+    }
+}
+
+/// <summary>The outcome of a prompt check.</summary>
+/// <param name="Prompt">The cleaned prompt.</param>
+/// <param name="Rule">The rule that rejected it, or null.</param>
+/// <param name="Message">Why, naming the rule's place in the config.</param>
+public sealed record PromptVerdict(string Prompt, string? Rule, string? Message)
+{
+    /// <summary>Whether the prompt may go on.</summary>
+    public bool Accepted => Rule is null;
+
+    /// <summary>A rejection.</summary>
+    public static PromptVerdict Reject(string rule, string message) => new("", rule, message);
+}
