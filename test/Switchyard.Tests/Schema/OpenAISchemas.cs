@@ -163,7 +163,7 @@ internal static class OpenAISchemas
     {
         JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, p.Value is null ? null : CutStrings(p.Value)))),
         JsonArray array => new JsonArray([.. array.Select(item => item is null ? null : CutStrings(item))]),
-        JsonValue value when value.TryGetValue<string>(out var text) && text.Length > 120 => JsonValue.Create($"{text[..60]}…({text.Length} chars)"),
+        JsonValue value when value.TryGetValue<string>(out var text) && text.Length > 120 => JsonValue.Create($"{text[..60]}...({text.Length} chars)"),
         _ => node.DeepClone(),
     };
 }
