@@ -75,6 +75,9 @@ public sealed class SqliteLedger : ILedger
             bytes = excluded.bytes;
         """;
 
+    /// <summary>How many runs <see cref="DeleteRunsBeforeAsync"/> deletes per transaction.</summary>
+    public const int DeleteBatchSize = 1000;
+
     private readonly SqliteDatabase _database;
 
     /// <summary>Creates a ledger over a migrated database.</summary>
@@ -163,7 +166,11 @@ public sealed class SqliteLedger : ILedger
     }
 
     /// <inheritdoc />
-    /// <remarks>Runs with the same start time are ordered by id, descending. A limit below 1 returns nothing.</remarks>
+    /// <remarks>
+    /// Runs with the same start time are ordered by id, descending. A limit below 1 returns nothing.
+    /// <see cref="RunQuery.After"/> continues strictly after that run in this order; when that run no longer
+    /// exists (retention removed it), the page continues by id alone, which works because run ids sort by start time.
+    /// </remarks>
     public async ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -189,6 +196,12 @@ public sealed class SqliteLedger : ILedger
             command.BindTime("@since", since);
         }
 
+        if (query.Until is { } until)
+        {
+            sql.Append(" AND started_at < @until");
+            command.BindTime("@until", until);
+        }
+
         if (query.Outcome is { } outcome)
         {
             sql.Append(" AND outcome = @outcome");
@@ -201,10 +214,51 @@ public sealed class SqliteLedger : ILedger
             command.Bind("@route", query.Route);
         }
 
+        if (query.Preset is not null)
+        {
+            sql.Append(" AND preset = @preset");
+            command.Bind("@preset", query.Preset);
+        }
+
+        // IN (subquery) rather than EXISTS lets SQLite drive the search from the attempts' indexes when the value is rare.
+        if (query.ErrorClass is { } errorClass)
+        {
+            sql.Append(" AND (error_class = @error_class OR id IN (SELECT run_id FROM attempts WHERE error_class = @error_class AND status = 'failed'))");
+            command.Bind("@error_class", errorClass.ToWire());
+        }
+
+        if (query.SkipReason is { } skipReason)
+        {
+            sql.Append(" AND id IN (SELECT run_id FROM attempts WHERE skip_reason = @skip_reason AND status = 'skipped')");
+            command.Bind("@skip_reason", skipReason.ToWire());
+        }
+
         if (query.Provider is not null)
         {
-            sql.Append(" AND served_provider = @provider");
+            sql.Append(" AND id IN (SELECT run_id FROM attempts WHERE provider = @provider)");
             command.Bind("@provider", query.Provider);
+        }
+
+        if (query.Model is not null)
+        {
+            sql.Append(" AND id IN (SELECT run_id FROM attempts WHERE model = @model)");
+            command.Bind("@model", query.Model);
+        }
+
+        if (query.After is not null)
+        {
+            var afterStartedAt = await ReadStartedAtAsync(connection, query.After, cancellationToken).ConfigureAwait(false);
+            if (afterStartedAt is { } afterTime)
+            {
+                sql.Append(" AND (started_at < @after_started_at OR (started_at = @after_started_at AND id < @after))");
+                command.BindTime("@after_started_at", afterTime);
+            }
+            else
+            {
+                sql.Append(" AND id < @after");
+            }
+
+            command.Bind("@after", query.After);
         }
 
         sql.Append(" ORDER BY started_at DESC, id DESC LIMIT @limit;");
@@ -219,6 +273,133 @@ public sealed class SqliteLedger : ILedger
         }
 
         return runs;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Runs come in start order. Both reads share one snapshot, so a run and its attempts are seen as of the same moment.</remarks>
+    public async ValueTask<IReadOnlyList<RunFacts>> GetRunFactsAsync(StatsQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // A deferred transaction in WAL mode is a read snapshot; it takes no write lock.
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var window = " WHERE r.started_at >= @since"
+            + (query.Until is null ? string.Empty : " AND r.started_at < @until")
+            + (query.KeyId is null ? string.Empty : " AND r.key_id = @key_id");
+
+        var runs = new List<(string Id, RunFacts Facts)>();
+        using (var command = CreateFactsCommand(connection, transaction, query, """
+            SELECT r.id, r.key_id, r.route, r.preset, r.outcome, r.served_provider, r.served_model, r.served_tier, r.error_class, r.duration_ms
+            FROM runs r
+            """ + window + " ORDER BY r.started_at, r.id;"))
+        {
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var id = reader.GetString(0);
+                runs.Add((id, new RunFacts
+                {
+                    RunId = id,
+                    KeyId = reader.GetNullableString(1),
+                    Route = reader.GetString(2),
+                    Preset = reader.GetNullableString(3),
+                    Outcome = reader.GetNullableString(4) is { } outcome ? SqliteWire.ParseOutcome(outcome) : null,
+                    ServedProvider = reader.GetNullableString(5),
+                    ServedModel = reader.GetNullableString(6),
+                    ServedTier = reader.GetNullableInt32(7),
+                    ErrorClass = reader.GetNullableString(8) is { } errorClass ? SqliteWire.ParseErrorClass(errorClass) : null,
+                    DurationMs = reader.GetNullableDouble(9),
+                    Attempts = [],
+                }));
+            }
+        }
+
+        // CROSS JOIN keeps SQLite from scanning every attempt: it walks the window's runs and looks their attempts up by key.
+        var attempts = new Dictionary<string, List<AttemptFacts>>(StringComparer.Ordinal);
+        using (var command = CreateFactsCommand(connection, transaction, query, """
+            SELECT a.run_id, a.provider, a.model, a.status, a.error_class, a.skip_reason, a.duration_ms
+            FROM runs r CROSS JOIN attempts a ON a.run_id = r.id
+            """ + window + " ORDER BY r.started_at, r.id, a.seq;"))
+        {
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var runId = reader.GetString(0);
+                if (!attempts.TryGetValue(runId, out var list))
+                {
+                    list = [];
+                    attempts.Add(runId, list);
+                }
+
+                list.Add(new AttemptFacts(
+                    reader.GetString(1),
+                    reader.GetNullableString(2),
+                    SqliteWire.ParseStatus(reader.GetString(3)),
+                    reader.GetNullableString(4) is { } errorClass ? SqliteWire.ParseErrorClass(errorClass) : null,
+                    reader.GetNullableString(5) is { } skipReason ? SqliteWire.ParseSkipReason(skipReason) : null,
+                    reader.GetNullableDouble(6)));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. runs.Select(run => attempts.TryGetValue(run.Id, out var list) ? run.Facts with { Attempts = list } : run.Facts)];
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Deletes in batches of <see cref="DeleteBatchSize"/> runs, each its own transaction, and lets other writers in
+    /// between, so a large first clean-up does not stall the gateway's ledger writes.
+    /// </remarks>
+    public async ValueTask<int> DeleteRunsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var deleted = await _database.WriteAsync(
+                async (connection, ct) =>
+                {
+                    // The attempts go with their runs through ON DELETE CASCADE (foreign_keys is on for every connection).
+                    using var command = connection.CreateCommand();
+                    command.CommandText = "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE started_at < @cutoff LIMIT @batch);";
+                    command.BindTime("@cutoff", cutoff);
+                    command.Bind("@batch", DeleteBatchSize);
+                    return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            total += deleted;
+            if (deleted < DeleteBatchSize)
+            {
+                return total;
+            }
+        }
+    }
+
+    private static SqliteCommand CreateFactsCommand(SqliteConnection connection, SqliteTransaction transaction, StatsQuery query, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.BindTime("@since", query.Since);
+        if (query.Until is { } until)
+        {
+            command.BindTime("@until", until);
+        }
+
+        if (query.KeyId is not null)
+        {
+            command.Bind("@key_id", query.KeyId);
+        }
+
+        return command;
+    }
+
+    private static async Task<DateTimeOffset?> ReadStartedAtAsync(SqliteConnection connection, string runId, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT started_at FROM runs WHERE id = @id;";
+        command.Bind("@id", runId);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string text ? SqliteTime.Parse(text) : null;
     }
 
     private async Task WriteRunAsync(string sql, RunRecord run, CancellationToken cancellationToken)

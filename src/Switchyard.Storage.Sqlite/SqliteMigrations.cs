@@ -71,6 +71,18 @@ internal static class SqliteMigrations
         ) STRICT;
         """;
 
+    // The ledger's filters and cursor: pages are read in (started_at, id) order, which the old
+    // started_at index alone could not give without sorting; the attempt filters look runs up
+    // from their attempts. Partial indexes keep the mostly-NULL columns cheap to write.
+    private const string V2 = """
+        DROP INDEX ix_runs_started_at;
+        CREATE INDEX ix_runs_started_at_id ON runs (started_at, id);
+        CREATE INDEX ix_attempts_provider ON attempts (provider, run_id);
+        CREATE INDEX ix_attempts_model ON attempts (model, run_id) WHERE model IS NOT NULL;
+        CREATE INDEX ix_attempts_error_class ON attempts (error_class, run_id) WHERE error_class IS NOT NULL;
+        CREATE INDEX ix_attempts_skip_reason ON attempts (skip_reason, run_id) WHERE skip_reason IS NOT NULL;
+        """;
+
     /// <summary>The scripts; the count equals <see cref="SqliteDatabase.CurrentSchemaVersion"/>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2];
 }
