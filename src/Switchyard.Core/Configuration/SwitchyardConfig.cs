@@ -203,7 +203,7 @@ public sealed record PromptRules
     /// <summary>Regular expressions (case-insensitive) that reject a prompt.</summary>
     public IReadOnlyList<string> Deny { get; init; } = [];
 
-    /// <summary>Remove control characters and collapse runs of whitespace before sending.</summary>
+    /// <summary>Remove control and invisible format characters before sending.</summary>
     public bool Clean { get; init; } = true;
 }
 

@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using Switchyard.Configuration;
+using Switchyard.Providers;
 
 namespace Switchyard.Resilience;
 
 /// <summary>
-/// Providers whose credentials were just rejected (401/403). Such a provider is flagged
-/// misconfigured for its circuit's break duration: its attempts are skipped with that reason
-/// (no call that would fail the same way), and health and readiness show why.
+/// Whether a provider is usable, and if not, why: its adapter's readiness, secrets the config
+/// references that are missing, or credentials the provider just rejected (401/403). A provider
+/// that rejected its credentials is flagged misconfigured for its circuit's break duration: its
+/// attempts are skipped with that reason (no call that would fail the same way), and readiness
+/// and the ledger show why.
 /// </summary>
 public sealed class ProviderHealth
 {
@@ -28,8 +31,23 @@ public sealed class ProviderHealth
         _flags[provider] = new AuthFlag(message, until);
     }
 
-    /// <summary>Why the provider is flagged right now, or null.</summary>
-    public string? Problem(string provider)
+    /// <summary>Why the provider cannot be used right now (naming what to fix), or null when it can.</summary>
+    public string? Problem(IGenerationProvider provider)
+    {
+        if (_config.Providers.TryGetValue(provider.Name, out var config) && config.MissingSecrets.Count > 0)
+        {
+            return $"missing environment variable{(config.MissingSecrets.Count > 1 ? "s" : "")} {string.Join(", ", config.MissingSecrets)} (referenced by providers.{provider.Name}); set it and restart";
+        }
+
+        if (!provider.Readiness.IsReady)
+        {
+            return provider.Readiness.Problem;
+        }
+
+        return AuthProblem(provider.Name);
+    }
+
+    private string? AuthProblem(string provider)
     {
         if (!_flags.TryGetValue(provider, out var flag))
         {

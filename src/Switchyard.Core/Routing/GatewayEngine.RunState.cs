@@ -56,13 +56,7 @@ public sealed partial class GatewayEngine
         public async Task<bool> CanAttemptAsync(int tier, RouteStep step, IGenerationProvider provider, object providerRequest, CancellationToken cancellationToken)
         {
             _ = cancellationToken;
-            if (!provider.Readiness.IsReady)
-            {
-                await SkipAsync(tier, step, provider, SkipReason.Misconfigured, provider.Readiness.Problem).ConfigureAwait(false);
-                return false;
-            }
-
-            if (_engine._health.Problem(provider.Name) is { } flagged)
+            if (_engine._health.Problem(provider) is { } flagged)
             {
                 await SkipAsync(tier, step, provider, SkipReason.Misconfigured, flagged).ConfigureAwait(false);
                 return false;
@@ -281,7 +275,7 @@ public sealed partial class GatewayEngine
                 {
                     ErrorClass.Cancelled => new RunError(499, "invalid_request_error", "cancelled", message, null, ErrorClass.Cancelled),
                     ErrorClass.InvalidRequest => new RunError(400, "invalid_request_error", stoppedBy.Code ?? "invalid_request", message, null, ErrorClass.InvalidRequest),
-                    _ => new RunError(400, "invalid_request_error", "content_rejected", message, "prompt", ErrorClass.ContentRejected),
+                    _ => new RunError(400, "invalid_request_error", "content_rejected", message, _request.PromptField, ErrorClass.ContentRejected),
                 };
             }
 
@@ -295,7 +289,7 @@ public sealed partial class GatewayEngine
 
             if (made.All(a => a.ErrorClass == ErrorClass.ContentRejected))
             {
-                return new RunError(400, "invalid_request_error", "content_rejected", message, "prompt", ErrorClass.ContentRejected);
+                return new RunError(400, "invalid_request_error", "content_rejected", message, _request.PromptField, ErrorClass.ContentRejected);
             }
 
             var last = made[^1].ErrorClass ?? ErrorClass.Unavailable;

@@ -50,35 +50,19 @@ public sealed class PromptGuard
         return new PromptVerdict(cleaned, null, null);
     }
 
-    /// <summary>Removes control characters (keeping newlines and tabs) and collapses runs of spaces.</summary>
+    /// <summary>
+    /// Removes control and invisible format characters (zero-width spaces, bidi overrides: the
+    /// usual ways to smuggle text past a reader), keeping newlines and tabs, and trims the ends.
+    /// Spacing inside is kept, so code and poems survive.
+    /// </summary>
     public static string Clean(string prompt)
     {
         var text = new StringBuilder(prompt.Length);
-        var lastWasSpace = false;
         foreach (var c in prompt.Normalize(NormalizationForm.FormC))
         {
-            if (c is '\n' or '\t')
+            if (c is '\n' or '\t' || (!char.IsControl(c) && char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format))
             {
                 text.Append(c);
-                lastWasSpace = false;
-            }
-            else if (char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
-            {
-                continue;
-            }
-            else if (char.IsWhiteSpace(c))
-            {
-                if (!lastWasSpace)
-                {
-                    text.Append(' ');
-                }
-
-                lastWasSpace = true;
-            }
-            else
-            {
-                text.Append(c);
-                lastWasSpace = false;
             }
         }
 

@@ -21,6 +21,9 @@ public sealed record RunRequest
     /// <summary>The prompt (or speech input), for the ledger's hash and redacted preview.</summary>
     public required string Prompt { get; init; }
 
+    /// <summary>The request field that carries the prompt (<c>prompt</c>, <c>messages</c>, <c>input</c>), named by errors about it.</summary>
+    public string PromptField { get; init; } = "prompt";
+
     /// <summary>Request options as JSON.</summary>
     public string? RequestSummary { get; init; }
 }

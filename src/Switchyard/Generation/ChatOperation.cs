@@ -16,6 +16,8 @@ internal sealed class ChatOperation : IGenerationOperation<ChatOutput>
 
     public object Request => _request;
 
+    public bool Cacheable => _request.Seed is not null;
+
     public ValueTask<ProviderResult<ChatOutput>> CallAsync(IGenerationProvider provider, string? model, CancellationToken cancellationToken) =>
         provider.CompleteChatAsync(model, _request, cancellationToken);
 

@@ -24,6 +24,8 @@ internal sealed class ImageOperation : IGenerationOperation<ImageOutput>
 
     public object Request => _request;
 
+    public bool Cacheable => _request.Seed is not null;
+
     /// <summary>The stored artifacts of the served images, when links were asked for.</summary>
     public IReadOnlyList<ArtifactInfo> Artifacts { get; private set; } = [];
 

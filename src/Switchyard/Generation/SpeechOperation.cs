@@ -18,6 +18,9 @@ internal sealed class SpeechOperation : IGenerationOperation<SpeechOutput>
 
     public object Request => _request;
 
+    // Speech of the same text, voice and format is the same speech.
+    public bool Cacheable => true;
+
     public ValueTask<ProviderResult<SpeechOutput>> CallAsync(IGenerationProvider provider, string? model, CancellationToken cancellationToken) =>
         provider.SynthesizeSpeechAsync(model, _request, cancellationToken);
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Switchyard.Artifacts;
+using Switchyard.Caching;
+using Switchyard.Resilience;
 using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Http;
@@ -23,6 +25,10 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<IMediaInspector>(ProviderCatalog.MediaInspector);
         services.AddSingleton<OutputValidator>();
         services.AddSingleton<RouteTable>();
+        services.AddSingleton<ProviderPipelines>();
+        services.AddSingleton<ProviderHealth>();
+        services.AddSingleton<ResultCache>();
+        services.AddSingleton<PromptGuard>();
         services.AddSingleton<GatewayEngine>();
         services.AddSingleton<ArtifactLinks>();
         services.AddSingleton<GatewayServices>();

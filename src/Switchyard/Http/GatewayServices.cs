@@ -9,8 +9,9 @@ namespace Switchyard.Http;
 /// <summary>What the generation endpoints share: the engine and its collaborators, and the steps every request takes.</summary>
 internal sealed class GatewayServices
 {
-    public GatewayServices(SwitchyardConfig config, RouteTable routes, GatewayEngine engine, OutputValidator validator, IArtifactStore artifacts, ArtifactLinks links, TimeProvider time)
+    public GatewayServices(SwitchyardConfig config, RouteTable routes, GatewayEngine engine, PromptGuard guard, OutputValidator validator, IArtifactStore artifacts, ArtifactLinks links, TimeProvider time)
     {
+        Guard = guard;
         Config = config;
         Routes = routes;
         Engine = engine;
@@ -26,6 +27,8 @@ internal sealed class GatewayServices
     public RouteTable Routes { get; }
 
     public GatewayEngine Engine { get; }
+
+    public PromptGuard Guard { get; }
 
     public OutputValidator Validator { get; }
 
@@ -54,8 +57,22 @@ internal sealed class GatewayServices
         return ErrorResults.From(problem, call.RunId);
     }
 
+    /// <summary>Applies the route's prompt rules; null with the cleaned text, or the problem naming the rule.</summary>
+    public RequestProblem? CheckPrompt(ResolvedRoute route, string field, ref string text)
+    {
+        var verdict = Guard.Check(route.Route, text);
+        if (!verdict.Accepted)
+        {
+            return RequestProblem.Field(field, verdict.Message!, "prompt_rejected");
+        }
+
+        text = verdict.Prompt;
+        return null;
+    }
+
     public static RunRequest RunRequest(IncomingCall call, ResolvedRoute route, string model, string prompt, string? summary) => new()
     {
+        PromptField = call.Modality switch { Modality.Text => "messages", Modality.Speech => "input", _ => "prompt" },
         RunId = call.RunId,
         KeyId = call.Key.Id,
         Route = route,

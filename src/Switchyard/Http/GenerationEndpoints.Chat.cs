@@ -31,7 +31,19 @@ internal static partial class GenerationEndpoints
             return await services.RejectAsync(http, call, model, UnknownModel(model, Modality.Text));
         }
 
-        var request = ApplyPreset(route, parsed.Request);
+        var messages = new List<ChatMessage>(parsed.Request.Messages.Count);
+        foreach (var message in parsed.Request.Messages)
+        {
+            var content = message.Content;
+            if (content.Length > 0 && services.CheckPrompt(route, "messages", ref content) is { } rejected)
+            {
+                return await services.RejectAsync(http, call, model, rejected);
+            }
+
+            messages.Add(message with { Content = content });
+        }
+
+        var request = ApplyPreset(route, parsed.Request with { Messages = messages });
         var summary = JsonSerializer.Serialize(new Dictionary<string, object?> { ["messages"] = request.Messages.Count, ["stream"] = parsed.Stream, ["max_tokens"] = request.MaxTokens });
         var runRequest = GatewayServices.RunRequest(call, route, model, parsed.Prompt, summary);
         if (parsed.Stream)
@@ -41,7 +53,7 @@ internal static partial class GenerationEndpoints
         }
 
         var result = await services.Engine.ExecuteAsync(runRequest, new ChatOperation(request), http.RequestAborted);
-        RunHeaders.Apply(http.Response, result.Run);
+        RunHeaders.Apply(http.Response, result.Run, result.CacheHit);
         if (result.Error is { } error)
         {
             return ErrorResults.From(error, result.Run.Id);

@@ -40,10 +40,16 @@ internal static partial class GenerationEndpoints
             return await services.RejectAsync(http, call, model, UnknownModel(model, Modality.Image));
         }
 
-        var request = PresetTemplates.Apply(route.Preset, parsed.Request);
+        var prompt = parsed.Request.Prompt;
+        if (services.CheckPrompt(route, "prompt", ref prompt) is { } rejected)
+        {
+            return await services.RejectAsync(http, call, model, rejected);
+        }
+
+        var request = PresetTemplates.Apply(route.Preset, parsed.Request with { Prompt = prompt });
         var operation = new ImageOperation(request, services.Validator, parsed.WantsUrl ? services.Artifacts : null, call.Key.Id);
         var result = await services.Engine.ExecuteAsync(GatewayServices.RunRequest(call, route, model, request.Prompt, ImageSummary(request, parsed.WantsUrl)), operation, http.RequestAborted);
-        RunHeaders.Apply(http.Response, result.Run);
+        RunHeaders.Apply(http.Response, result.Run, result.CacheHit);
         if (result.Error is { } error)
         {
             return ErrorResults.From(error, result.Run.Id);
@@ -58,9 +64,13 @@ internal static partial class GenerationEndpoints
                 : new ImageData(Convert.ToBase64String(image.Data.Span), null, image.RevisedPrompt));
         }
 
-        var response = new ImagesResponse(services.Time.GetUtcNow().ToUnixTimeSeconds(), data, $"{request.Width}x{request.Height}", "png");
+        var size = $"{request.Width}x{request.Height}";
+        var response = new ImagesResponse(services.Time.GetUtcNow().ToUnixTimeSeconds(), data, SchemaSizes.Contains(size) ? size : null, "png");
         return Results.Json(response, WireJsonContext.Wire.ImagesResponse);
     }
+
+    // OpenAI's ImagesResponse.size only names these; other sizes are served but not echoed.
+    private static readonly string[] SchemaSizes = ["1024x1024", "1024x1536", "1536x1024"];
 
     private static async Task<IResult> CreateSpeechAsync(HttpContext http, GatewayServices services)
     {
@@ -83,10 +93,16 @@ internal static partial class GenerationEndpoints
             return await services.RejectAsync(http, call, model, UnknownModel(model, Modality.Speech));
         }
 
-        var request = parsed.Request;
+        var input = parsed.Request.Input;
+        if (services.CheckPrompt(route, "input", ref input) is { } rejected)
+        {
+            return await services.RejectAsync(http, call, model, rejected);
+        }
+
+        var request = parsed.Request with { Input = input };
         var summary = JsonSerializer.Serialize(new Dictionary<string, string> { ["format"] = request.Format.ToWire(), ["voice"] = request.Voice });
         var result = await services.Engine.ExecuteAsync(GatewayServices.RunRequest(call, route, model, request.Input, summary), new SpeechOperation(request, services.Validator), http.RequestAborted);
-        RunHeaders.Apply(http.Response, result.Run);
+        RunHeaders.Apply(http.Response, result.Run, result.CacheHit);
         return result.Error is { } error
             ? ErrorResults.From(error, result.Run.Id)
             : Results.Bytes(result.Output!.Audio, result.Output.Format.ContentType());

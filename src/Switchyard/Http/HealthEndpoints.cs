@@ -1,5 +1,6 @@
 using Switchyard.Configuration;
 using Switchyard.Keys;
+using Switchyard.Resilience;
 using Switchyard.Routing;
 
 namespace Switchyard.Http;
@@ -13,7 +14,7 @@ internal static class HealthEndpoints
         app.MapGet("/readyz", ReadyAsync);
     }
 
-    private static async Task<IResult> ReadyAsync(HttpContext http, SwitchyardConfig config, ProviderRegistry providers, IKeyStore keys)
+    private static async Task<IResult> ReadyAsync(HttpContext http, SwitchyardConfig config, ProviderRegistry providers, ProviderHealth health, ProviderPipelines pipelines, IKeyStore keys)
     {
         var checks = new Dictionary<string, string>(StringComparer.Ordinal);
         var ready = true;
@@ -28,10 +29,19 @@ internal static class HealthEndpoints
             ready = false;
         }
 
+        foreach (var provider in providers.All.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            var circuit = pipelines.CircuitState(provider.Name);
+            checks[$"provider:{provider.Name}"] = health.Problem(provider) is { } problem
+                ? $"misconfigured: {problem}"
+                : circuit == "closed" ? "ok" : $"circuit {circuit}";
+        }
+
         foreach (var route in config.Routes.Values)
         {
-            var usable = route.Chain.Select(s => providers.Get(s.Provider)).Where(p => p.Readiness.IsReady).Select(p => p.Name).ToList();
-            var problems = route.Chain.Select(s => providers.Get(s.Provider)).Where(p => !p.Readiness.IsReady).Select(p => $"{p.Name}: {p.Readiness.Problem}");
+            var tiers = route.Chain.Select(s => providers.Get(s.Provider)).ToList();
+            var usable = tiers.Where(p => health.Problem(p) is null).Select(p => p.Name).Distinct().ToList();
+            var problems = tiers.Where(p => health.Problem(p) is not null).Select(p => $"{p.Name}: {health.Problem(p)}");
             checks[$"route:{route.Name}"] = usable.Count > 0 ? $"ok ({string.Join(", ", usable)})" : "fail: no usable provider; " + string.Join("; ", problems);
             ready &= usable.Count > 0;
         }

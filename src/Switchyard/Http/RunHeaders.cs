@@ -7,7 +7,7 @@ namespace Switchyard.Http;
 /// <summary>The <c>x-switchyard-*</c> headers every generation response carries.</summary>
 internal static class RunHeaders
 {
-    public static void Apply(HttpResponse response, RunRecord run)
+    public static void Apply(HttpResponse response, RunRecord run, bool cacheHit = false)
     {
         var headers = response.Headers;
         headers["x-switchyard-run-id"] = run.Id;
@@ -26,6 +26,11 @@ internal static class RunHeaders
         if (run.Outcome == RunOutcome.Degraded)
         {
             headers["x-switchyard-degraded"] = "true";
+        }
+
+        if (cacheHit)
+        {
+            headers["x-switchyard-cache"] = "hit";
         }
 
         if (run.ServedProviderType == "sandbox")

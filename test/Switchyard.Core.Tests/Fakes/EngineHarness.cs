@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Switchyard.Caching;
 using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Providers;
@@ -44,7 +45,9 @@ internal sealed class EngineHarness
             Outbound = new OutboundConfig(),
         };
         Pipelines = new ProviderPipelines(Config, Time, NullLogger<ProviderPipelines>.Instance);
-        Engine = new GatewayEngine(Config, new ProviderRegistry(providers.Cast<IGenerationProvider>()), Pipelines, Ledger, Time, NullLogger<GatewayEngine>.Instance);
+        Health = new ProviderHealth(Config, Time);
+        Cache = new ResultCache(Time);
+        Engine = new GatewayEngine(Config, new ProviderRegistry(providers.Cast<IGenerationProvider>()), Pipelines, Health, Cache, Ledger, Time, NullLogger<GatewayEngine>.Instance);
         Validator = new OutputValidator(Inspector);
     }
 
@@ -66,6 +69,10 @@ internal sealed class EngineHarness
 
     public ProviderPipelines Pipelines { get; }
 
+    public ProviderHealth Health { get; }
+
+    public ResultCache Cache { get; }
+
     public RunRequest Request(string runId = "run_1") => new()
     {
         RunId = runId,
@@ -84,6 +91,8 @@ internal sealed class EngineHarness
     internal sealed class ImageOp(ImageRequest request, OutputValidator validator) : IGenerationOperation<ImageOutput>
     {
         public object Request => request;
+
+        public bool Cacheable => request.Seed is not null;
 
         public ValueTask<ProviderResult<ImageOutput>> CallAsync(IGenerationProvider provider, string? model, CancellationToken cancellationToken) =>
             provider.GenerateImageAsync(model, request, cancellationToken);

@@ -25,10 +25,13 @@ internal sealed class ScriptedProvider : IGenerationProvider
 
     public int Calls { get; private set; }
 
-    private readonly TaskCompletionSource _called = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, TaskCompletionSource> _calls = new();
 
     /// <summary>Completes when the provider is first called.</summary>
-    public Task Called => _called.Task;
+    public Task Called => CallReached(1);
+
+    /// <summary>Completes when the provider has been called <paramref name="count"/> times.</summary>
+    public Task CallReached(int count) => _calls.GetOrAdd(count, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     public List<string> StreamPieces { get; } = ["Hello", " world"];
 
@@ -112,7 +115,7 @@ internal sealed class ScriptedProvider : IGenerationProvider
     private async Task<ProviderFailure?> NextAsync(CancellationToken cancellationToken)
     {
         Calls++;
-        _called.TrySetResult();
+        _calls.GetOrAdd(Calls, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         return _script.TryDequeue(out var step) ? await step(cancellationToken) : null;
     }
 }

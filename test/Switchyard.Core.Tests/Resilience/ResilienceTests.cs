@@ -236,6 +236,7 @@ public sealed class ResilienceTests
         h.Time.Advance(TimeSpan.FromSeconds(10));
         var backoff = await h.Time.WaitForTimerAsync(d => d > TimeSpan.Zero && d <= TimeSpan.FromSeconds(1));
         h.Time.Advance(backoff);
+        await a.CallReached(2).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         h.Time.Advance(TimeSpan.FromSeconds(6));
         var result = await running;
 

@@ -29,10 +29,16 @@ public sealed class GatewayProcess : IAsyncLifetime
             type: sandbox
             timeout: 10s
             latency: 0ms
+            # One try per tier and a circuit that does not open, so tests see each tier once.
+            retry: { max_attempts: 1 }
+            circuit_breaker: { minimum_throughput: 100000 }
           sandbox-b:
             type: sandbox
             timeout: 10s
             latency: 0ms
+            # One try per tier and a circuit that does not open, so tests see each tier once.
+            retry: { max_attempts: 1 }
+            circuit_breaker: { minimum_throughput: 100000 }
           placeholder:
             type: placeholder
 

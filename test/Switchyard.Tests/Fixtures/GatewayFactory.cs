@@ -20,9 +20,13 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
           sandbox-a:
             type: sandbox
             latency: 0ms
+            retry: { max_attempts: 1 }
+            circuit_breaker: { minimum_throughput: 100000 }
           sandbox-b:
             type: sandbox
             latency: 0ms
+            retry: { max_attempts: 1 }
+            circuit_breaker: { minimum_throughput: 100000 }
           placeholder:
             type: placeholder
         routes:

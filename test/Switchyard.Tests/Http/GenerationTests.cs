@@ -87,7 +87,6 @@ public sealed class GenerationTests : IClassFixture<GatewayFactory>
     [Theory]
     [InlineData("unavailable")]
     [InlineData("rate_limited")]
-    [InlineData("auth")]
     [InlineData("content_rejected")]
     public async Task Images_EverySandboxFails_PlaceholderServesRealPng(string errorClass)
     {
