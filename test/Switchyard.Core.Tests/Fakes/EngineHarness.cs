@@ -18,6 +18,12 @@ internal sealed class EngineHarness
 
     /// <summary>An engine whose provider configs start with one try each (no retries) and are then shaped by <paramref name="configure"/>.</summary>
     public EngineHarness(ContentRejectedAction onRejected, Func<ProviderConfig, ProviderConfig> configure, params ScriptedProvider[] providers)
+        : this(onRejected, configure, r => r, providers)
+    {
+    }
+
+    /// <summary>An engine whose route is shaped by <paramref name="configureRoute"/> (cache, hedging, prompt rules).</summary>
+    public EngineHarness(ContentRejectedAction onRejected, Func<ProviderConfig, ProviderConfig> configure, Func<RouteConfig, RouteConfig> configureRoute, params ScriptedProvider[] providers)
     {
         Providers = providers;
         var providerConfigs = providers.ToDictionary(p => p.Name, p => configure(new ProviderConfig
@@ -35,6 +41,7 @@ internal sealed class EngineHarness
             Chain = [.. providers.Select(p => new RouteStep(p.Name, "m"))],
             OnContentRejected = onRejected,
         };
+        Route = configureRoute(Route);
         Config = new SwitchyardConfig
         {
             Storage = new StorageConfig { Database = "sqlite:x", Artifacts = "file:x" },
@@ -86,7 +93,10 @@ internal sealed class EngineHarness
     public Task<RunResult<ImageOutput>> RunImageAsync(CancellationToken cancellationToken = default) => RunImageAsync("run_1", cancellationToken);
 
     public Task<RunResult<ImageOutput>> RunImageAsync(string runId, CancellationToken cancellationToken = default) =>
-        Engine.ExecuteAsync(Request(runId), new ImageOp(new ImageRequest { Prompt = "a lighthouse" }, Validator), cancellationToken);
+        RunImageAsync(runId, new ImageRequest { Prompt = "a lighthouse" }, cancellationToken);
+
+    public Task<RunResult<ImageOutput>> RunImageAsync(string runId, ImageRequest request, CancellationToken cancellationToken = default) =>
+        Engine.ExecuteAsync(Request(runId), new ImageOp(request, Validator), cancellationToken);
 
     internal sealed class ImageOp(ImageRequest request, OutputValidator validator) : IGenerationOperation<ImageOutput>
     {

@@ -36,6 +36,13 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
               - { provider: sandbox-a, model: sandbox-image }
               - { provider: sandbox-b, model: sandbox-image }
               - { provider: placeholder }
+          guarded-image:
+            modality: image
+            prompt: { max_length: 60, deny: ["forbidden-word"] }
+            cache: { ttl: 5m }
+            chain:
+              - { provider: sandbox-a, model: sandbox-image }
+              - { provider: placeholder }
           strict-image:
             modality: image
             on_content_rejected: fail
