@@ -2,8 +2,11 @@
 # Runs every test of the project. Installs what the tests use first:
 #  - Debian packages for audio encoders and offline speech (lame, opus-tools, flac, espeak-ng),
 #    so the speech formats are tested for real, not only their "not available" answer;
+#  - Debian's postgresql package, and starts a throwaway cluster on 127.0.0.1 (scripts/postgres.sh)
+#    for the storage contract tests, stopped again on exit; SWITCHYARD_TEST_POSTGRES, when already
+#    set, names a server to use instead;
 #  - NuGet packages (dotnet restore).
-# Prints a closing line "N passed, N failed".
+# Prints a closing line "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,13 +14,28 @@ need=()
 for program in lame:lame opusenc:opus-tools flac:flac espeak-ng:espeak-ng; do
   command -v "${program%%:*}" >/dev/null 2>&1 || need+=("${program##*:}")
 done
+# PostgreSQL's server binaries are not on PATH in Debian's layout.
+if [ -z "${SWITCHYARD_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need+=(postgresql)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null) \
-      || echo "warning: could not install ${need[*]}; speech tests will check the 'not available' answers instead"
+      || echo "warning: could not install ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL tests will fail"
   else
-    echo "note: not root, not installing ${need[*]}; speech tests will check the 'not available' answers instead"
+    echo "note: not root, not installing ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL tests will fail"
+  fi
+fi
+
+if [ -z "${SWITCHYARD_TEST_POSTGRES:-}" ]; then
+  # A cluster that was already running is someone else's: use it, leave it running.
+  scripts/postgres.sh url >/dev/null 2>&1 || trap 'scripts/postgres.sh stop || true' EXIT
+  if url=$(scripts/postgres.sh start); then
+    export SWITCHYARD_TEST_POSTGRES="$url"
+    echo "postgresql: $url"
+  else
+    echo "warning: PostgreSQL could not be started; the PostgreSQL storage tests will fail and say why"
   fi
 fi
 

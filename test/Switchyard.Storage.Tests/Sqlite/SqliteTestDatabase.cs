@@ -1,20 +1,20 @@
 using Microsoft.Extensions.Time.Testing;
 using Switchyard.Storage.Sqlite;
 
-namespace Switchyard.Storage.Tests;
+namespace Switchyard.Storage.Tests.Sqlite;
 
 /// <summary>A database file in a temporary folder of its own, deleted on dispose.</summary>
-internal sealed class TestDatabase : IDisposable
+internal sealed class SqliteTestDatabase : IDisposable
 {
     private readonly List<SqliteDatabase> _opened = [];
 
-    public TestDatabase()
+    public SqliteTestDatabase()
     {
         Folder = Path.Combine(Path.GetTempPath(), "switchyard-storage-tests", Guid.NewGuid().ToString("N"));
         FilePath = Path.Combine(Folder, "data", "switchyard.db");
     }
 
-    public static DateTimeOffset Start { get; } = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+    public static DateTimeOffset Start => StorageTestTime.Start;
 
     public string Folder { get; }
 

@@ -1,33 +1,44 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Security.Cryptography;
-using Microsoft.Data.Sqlite;
+using System.Text;
 using Switchyard.Keys;
-using Switchyard.Storage.Sqlite;
 
-namespace Switchyard.Storage.Tests;
+namespace Switchyard.Storage.Tests.Contract;
 
-public sealed class SqliteKeyStoreTests : IAsyncLifetime
+/// <summary>What every <see cref="IKeyStore"/> backend must do; each backend runs it through a subclass.</summary>
+public abstract class KeyStoreContractTests : IAsyncLifetime
 {
-    private readonly TestDatabase _files = new();
-    private SqliteKeyStore _store = null!;
+    protected static readonly DateTimeOffset T0 = StorageTestTime.Start;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private IKeyStore _store = null!;
 
-    public async ValueTask InitializeAsync() => _store = new SqliteKeyStore(await _files.OpenAsync());
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask DisposeAsync()
+    /// <summary>A key store over a fresh, empty store for this test.</summary>
+    protected abstract ValueTask<IKeyStore> CreateStoreAsync();
+
+    /// <summary>Another key store over the same store, as a second process or node would have.</summary>
+    protected abstract ValueTask<IKeyStore> OpenSecondStoreAsync();
+
+    /// <summary>Releases what the factories opened.</summary>
+    protected abstract ValueTask DisposeStoreAsync();
+
+    public async ValueTask InitializeAsync() => _store = await CreateStoreAsync();
+
+    public async ValueTask DisposeAsync()
     {
-        _files.Dispose();
-        return ValueTask.CompletedTask;
+        await DisposeStoreAsync();
+        GC.SuppressFinalize(this);
     }
 
     [Fact]
     public async Task FindByPrefixAsync_AfterAdd_RoundTripsEveryField()
     {
-        var key = Key("key_1", "sy_abc", TestDatabase.Start.AddTicks(1234567)) with
+        var key = Key("key_1", "sy_abc", T0.AddTicks(1_234_560)) with
         {
             IsAdmin = true,
-            RevokedAt = TestDatabase.Start.AddDays(1),
+            RevokedAt = T0.AddDays(1),
         };
         await _store.AddAsync(key, Ct);
 
@@ -37,35 +48,52 @@ public sealed class SqliteKeyStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindByPrefixAsync_ActiveKey_HasNoRevocationAndNotAdmin()
+    {
+        var key = Key("key_1", "sy_abc", T0);
+        await _store.AddAsync(key, Ct);
+
+        AssertSame(key, await _store.FindByPrefixAsync("sy_abc", Ct));
+    }
+
+    [Fact]
     public async Task FindByPrefixAsync_UnknownPrefix_ReturnsNull()
     {
-        await _store.AddAsync(Key("key_1", "sy_abc", TestDatabase.Start), Ct);
+        await _store.AddAsync(Key("key_1", "sy_abc", T0), Ct);
 
         Assert.Null(await _store.FindByPrefixAsync("sy_xyz", Ct));
     }
 
     [Fact]
+    public async Task FindByPrefixAsync_PrefixWithQuote_IsTreatedAsData()
+    {
+        await _store.AddAsync(Key("key_1", "sy_abc", T0), Ct);
+
+        Assert.Null(await _store.FindByPrefixAsync("x' OR '1'='1", Ct));
+    }
+
+    [Fact]
     public async Task AddAsync_DuplicatePrefix_Throws()
     {
-        await _store.AddAsync(Key("key_1", "sy_abc", TestDatabase.Start), Ct);
+        await _store.AddAsync(Key("key_1", "sy_abc", T0), Ct);
 
-        await Assert.ThrowsAsync<SqliteException>(async () => await _store.AddAsync(Key("key_2", "sy_abc", TestDatabase.Start), Ct));
+        await Assert.ThrowsAnyAsync<DbException>(async () => await _store.AddAsync(Key("key_2", "sy_abc", T0), Ct));
     }
 
     [Fact]
     public async Task AddAsync_DuplicateId_Throws()
     {
-        await _store.AddAsync(Key("key_1", "sy_abc", TestDatabase.Start), Ct);
+        await _store.AddAsync(Key("key_1", "sy_abc", T0), Ct);
 
-        await Assert.ThrowsAsync<SqliteException>(async () => await _store.AddAsync(Key("key_1", "sy_def", TestDatabase.Start), Ct));
+        await Assert.ThrowsAnyAsync<DbException>(async () => await _store.AddAsync(Key("key_1", "sy_def", T0), Ct));
     }
 
     [Fact]
     public async Task ListAsync_SeveralKeys_ReturnsAllNewestFirst()
     {
-        await _store.AddAsync(Key("key_1", "sy_1", TestDatabase.Start.AddMinutes(1)), Ct);
-        await _store.AddAsync(Key("key_3", "sy_3", TestDatabase.Start.AddMinutes(3)), Ct);
-        await _store.AddAsync(Key("key_2", "sy_2", TestDatabase.Start.AddMinutes(2)), Ct);
+        await _store.AddAsync(Key("key_1", "sy_1", T0.AddMinutes(1)), Ct);
+        await _store.AddAsync(Key("key_3", "sy_3", T0.AddMinutes(3)), Ct);
+        await _store.AddAsync(Key("key_2", "sy_2", T0.AddMinutes(2)), Ct);
 
         var keys = await _store.ListAsync(Ct);
 
@@ -81,8 +109,8 @@ public sealed class SqliteKeyStoreTests : IAsyncLifetime
     [Fact]
     public async Task RevokeAsync_ActiveKey_ReturnsTrueAndSetsRevokedAt()
     {
-        await _store.AddAsync(Key("key_1", "sy_abc", TestDatabase.Start), Ct);
-        var at = TestDatabase.Start.AddHours(5);
+        await _store.AddAsync(Key("key_1", "sy_abc", T0), Ct);
+        var at = T0.AddHours(5);
 
         Assert.True(await _store.RevokeAsync("key_1", at, Ct));
 
@@ -92,11 +120,11 @@ public sealed class SqliteKeyStoreTests : IAsyncLifetime
     [Fact]
     public async Task RevokeAsync_AlreadyRevoked_ReturnsFalseAndKeepsFirstTime()
     {
-        await _store.AddAsync(Key("key_1", "sy_abc", TestDatabase.Start), Ct);
-        var first = TestDatabase.Start.AddHours(1);
+        await _store.AddAsync(Key("key_1", "sy_abc", T0), Ct);
+        var first = T0.AddHours(1);
         await _store.RevokeAsync("key_1", first, Ct);
 
-        Assert.False(await _store.RevokeAsync("key_1", TestDatabase.Start.AddHours(2), Ct));
+        Assert.False(await _store.RevokeAsync("key_1", T0.AddHours(2), Ct));
 
         Assert.Equal(first, (await _store.FindByPrefixAsync("sy_abc", Ct))!.RevokedAt);
     }
@@ -104,7 +132,18 @@ public sealed class SqliteKeyStoreTests : IAsyncLifetime
     [Fact]
     public async Task RevokeAsync_UnknownId_ReturnsFalse()
     {
-        Assert.False(await _store.RevokeAsync("key_missing", TestDatabase.Start, Ct));
+        Assert.False(await _store.RevokeAsync("key_missing", T0, Ct));
+    }
+
+    [Fact]
+    public async Task RevokeAsync_SeenFromSecondStore()
+    {
+        await _store.AddAsync(Key("key_1", "sy_abc", T0), Ct);
+        var other = await OpenSecondStoreAsync();
+
+        Assert.True(await other.RevokeAsync("key_1", T0.AddHours(1), Ct));
+
+        Assert.Equal(T0.AddHours(1), (await _store.FindByPrefixAsync("sy_abc", Ct))!.RevokedAt);
     }
 
     [Fact]
@@ -119,10 +158,10 @@ public sealed class SqliteKeyStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetOrCreateServerSecretAsync_TwoStoresOnSameFile_ReturnSameValue()
+    public async Task GetOrCreateServerSecretAsync_TwoStoresOnOneStore_ReturnSameValue()
     {
         var first = await _store.GetOrCreateServerSecretAsync("link_signing", () => RandomNumberGenerator.GetBytes(32), Ct);
-        var other = new SqliteKeyStore(await _files.OpenAsync());
+        var other = await OpenSecondStoreAsync();
         var created = 0;
 
         var second = await other.GetOrCreateServerSecretAsync("link_signing", () => { created++; return RandomNumberGenerator.GetBytes(32); }, Ct);
@@ -132,9 +171,9 @@ public sealed class SqliteKeyStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetOrCreateServerSecretAsync_ConcurrentCallersOnTwoDatabases_AgreeOnOneValue()
+    public async Task GetOrCreateServerSecretAsync_ConcurrentCallersOnTwoStores_AgreeOnOneValue()
     {
-        var stores = new[] { _store, new SqliteKeyStore(await _files.OpenAsync()) };
+        var stores = new[] { _store, await OpenSecondStoreAsync() };
         var results = new ConcurrentBag<byte[]>();
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(
@@ -144,6 +183,18 @@ public sealed class SqliteKeyStoreTests : IAsyncLifetime
         var expected = results.First();
         Assert.Equal(20, results.Count);
         Assert.All(results, value => Assert.Equal(expected, value));
+    }
+
+    [Fact]
+    public async Task AddAsync_ConcurrentKeysOnTwoStores_NothingLost()
+    {
+        var stores = new[] { _store, await OpenSecondStoreAsync() };
+
+        await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Task.Run(
+            async () => await stores[i % 2].AddAsync(Key($"key_{i:D2}", $"sy_{i:D2}", T0.AddSeconds(i)), Ct),
+            Ct)));
+
+        Assert.Equal(Enumerable.Range(0, 30).Reverse().Select(i => $"key_{i:D2}"), (await _store.ListAsync(Ct)).Select(k => k.Id));
     }
 
     [Fact]
@@ -167,7 +218,7 @@ public sealed class SqliteKeyStoreTests : IAsyncLifetime
         Id = id,
         Name = "name of " + id,
         Prefix = prefix,
-        Hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(prefix + "_secret")),
+        Hash = SHA256.HashData(Encoding.UTF8.GetBytes(prefix + "_secret")),
         CreatedAt = createdAt,
     };
 

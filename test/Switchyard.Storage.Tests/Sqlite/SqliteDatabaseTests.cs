@@ -1,10 +1,10 @@
 using Switchyard.Storage.Sqlite;
 
-namespace Switchyard.Storage.Tests;
+namespace Switchyard.Storage.Tests.Sqlite;
 
 public sealed class SqliteDatabaseTests : IDisposable
 {
-    private readonly TestDatabase _files = new();
+    private readonly SqliteTestDatabase _files = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -86,10 +86,40 @@ public sealed class SqliteDatabaseTests : IDisposable
     {
         var database = await _files.OpenAsync();
 
-        foreach (var name in new[] { "runs", "attempts", "api_keys", "server_secrets", "schema_version", "ix_runs_started_at", "ix_runs_key_id" })
+        foreach (var name in new[]
+        {
+            "runs", "attempts", "api_keys", "server_secrets", "schema_version", "ix_runs_started_at_id", "ix_runs_key_id",
+            "ix_attempts_provider", "ix_attempts_model", "ix_attempts_error_class", "ix_attempts_skip_reason",
+        })
         {
             Assert.Equal(1L, await ScalarAsync<long>(database, $"SELECT COUNT(*) FROM sqlite_master WHERE name = '{name}';"));
         }
+
+        Assert.Equal(0L, await ScalarAsync<long>(database, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_runs_started_at';"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FileAtVersion1WithData_UpgradesAndKeepsData()
+    {
+        var database = _files.Create();
+        await using (var connection = await database.OpenConnectionAsync(Ct))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL) STRICT;
+                """ + SqliteMigrations.Scripts[0] + """
+                INSERT INTO schema_version (version, applied_at) VALUES (1, '2026-01-01T00:00:00.0000000Z');
+                INSERT INTO runs (id, started_at, route, modality, requested_model, endpoint) VALUES ('run_1', '2026-01-01T00:00:00.0000000Z', 'image', 'image', 'image', 'images.generations');
+                INSERT INTO attempts (run_id, seq, tier, retry, provider, provider_type, status, started_at) VALUES ('run_1', 1, 0, 0, 'openai', 'openai', 'success', '2026-01-01T00:00:00.0000000Z');
+                """;
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        await database.MigrateAsync(Ct);
+
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, await database.GetSchemaVersionAsync(Ct));
+        var ledger = new SqliteLedger(database);
+        Assert.Equal(["run_1"], (await ledger.ListRunsAsync(new Switchyard.Ledger.RunQuery { Provider = "openai" }, Ct)).Select(r => r.Id));
     }
 
     [Fact]
@@ -99,7 +129,7 @@ public sealed class SqliteDatabaseTests : IDisposable
 
         var appliedAt = await ScalarAsync<string>(database, "SELECT applied_at FROM schema_version WHERE version = 1;");
 
-        Assert.Equal(TestDatabase.Start, SqliteTime.Parse(appliedAt));
+        Assert.Equal(SqliteTestDatabase.Start, SqliteTime.Parse(appliedAt));
     }
 
     [Fact]
