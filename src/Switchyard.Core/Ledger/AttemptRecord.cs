@@ -55,4 +55,7 @@ public sealed record AttemptRecord
 
     /// <summary>Output bytes.</summary>
     public long? Bytes { get; init; }
+
+    /// <summary>The estimated cost of this attempt in US dollars, from the config's price table (null: no price known).</summary>
+    public decimal? CostUsd { get; init; }
 }

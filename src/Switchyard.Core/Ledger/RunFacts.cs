@@ -35,6 +35,12 @@ public sealed record RunFacts
     /// <summary>Total duration.</summary>
     public double? DurationMs { get; init; }
 
+    /// <summary>Whether the cache served it.</summary>
+    public bool CacheHit { get; init; }
+
+    /// <summary>Its estimated cost.</summary>
+    public decimal? CostUsd { get; init; }
+
     /// <summary>Each attempt's provider, model, status, error class and skip reason, in order.</summary>
     public required IReadOnlyList<AttemptFacts> Attempts { get; init; }
 }

@@ -70,4 +70,19 @@ public sealed record RunRecord
 
     /// <summary>How many attempts (made or skipped) the run has.</summary>
     public int AttemptCount { get; init; }
+
+    /// <summary>Whether the route's cache served it.</summary>
+    public bool CacheHit { get; init; }
+
+    /// <summary>The W3C trace id of the request, to find it in traces.</summary>
+    public string? TraceId { get; init; }
+
+    /// <summary>The job it belongs to, when a batch job item made it.</summary>
+    public string? JobId { get; init; }
+
+    /// <summary>The job item it belongs to.</summary>
+    public string? ItemId { get; init; }
+
+    /// <summary>The estimated cost of all its attempts in US dollars, from the config's price table (null: no price known).</summary>
+    public decimal? CostUsd { get; init; }
 }
