@@ -16,7 +16,8 @@ public sealed partial class ConfigLoader
     private static readonly string[] TopLevel = ["storage", "server", "providers", "routes", "outbound", "presets", "keys", "alerts"];
     private static readonly string[] StorageKeys = ["database", "artifacts", "redis", "artifact_url_ttl"];
     private static readonly string[] ServerKeys = ["urls", "max_request_bytes", "max_prompt_chars"];
-    private static readonly string[] ProviderKeys = ["type", "base_url", "api_key", "timeout", "total_timeout", "retry", "circuit_breaker", "rate_limit", "models"];
+    private static readonly string[] ProviderKeys = ["type", "base_url", "api_key", "timeout", "total_timeout", "retry", "circuit_breaker", "rate_limit", "models", "prices"];
+    private static readonly string[] PriceKeys = ["per_image", "per_image_by_size", "per_image_by_quality", "per_1k_input_tokens", "per_1k_output_tokens", "per_1k_chars"];
     private static readonly string[] RetryKeys = ["max_attempts", "base_delay", "max_delay", "max_retry_after"];
     private static readonly string[] BreakerKeys = ["failure_ratio", "minimum_throughput", "sampling", "break"];
     private static readonly string[] RateKeys = ["rpm", "concurrency", "queue"];
@@ -248,6 +249,7 @@ public sealed partial class ConfigLoader
                 CircuitBreaker = breaker,
                 RateLimit = rate,
                 Models = models,
+                Prices = ReadPrices(child.GetSection("prices"), $"{path}.prices"),
                 Settings = settings,
                 MissingSecrets = missing,
             };
@@ -256,6 +258,58 @@ public sealed partial class ConfigLoader
         }
 
         return result;
+    }
+
+    private Dictionary<string, ModelPrice> ReadPrices(IConfigurationSection section, string path)
+    {
+        var prices = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
+        foreach (var model in section.GetChildren())
+        {
+            var at = $"{path}.{model.Key}";
+            CheckKeys(model, at, PriceKeys);
+            prices[model.Key] = new ModelPrice
+            {
+                PerImage = ReadPrice(model, "per_image", $"{at}.per_image"),
+                PerImageBySize = ReadPriceMap(model.GetSection("per_image_by_size"), $"{at}.per_image_by_size"),
+                PerImageByQuality = ReadPriceMap(model.GetSection("per_image_by_quality"), $"{at}.per_image_by_quality"),
+                Per1kInputTokens = ReadPrice(model, "per_1k_input_tokens", $"{at}.per_1k_input_tokens"),
+                Per1kOutputTokens = ReadPrice(model, "per_1k_output_tokens", $"{at}.per_1k_output_tokens"),
+                Per1kChars = ReadPrice(model, "per_1k_chars", $"{at}.per_1k_chars"),
+            };
+        }
+
+        return prices;
+    }
+
+    private Dictionary<string, decimal> ReadPriceMap(IConfigurationSection section, string path)
+    {
+        var map = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var entry in section.GetChildren())
+        {
+            if (ReadPrice(section, entry.Key, $"{path}.{entry.Key}") is { } price)
+            {
+                map[entry.Key] = price;
+            }
+        }
+
+        return map;
+    }
+
+    private decimal? ReadPrice(IConfiguration section, string key, string path)
+    {
+        var raw = section[key];
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (!decimal.TryParse(raw, NumberStyles.Number, CultureInfo.InvariantCulture, out var price) || price < 0)
+        {
+            Problem(path, $"'{raw}' is not a price in US dollars (a number of 0 or more, e.g. 0.04)");
+            return null;
+        }
+
+        return price;
     }
 
     private Dictionary<string, RouteConfig> ReadRoutes(IConfigurationSection section, Dictionary<string, ProviderConfig> providers)

@@ -95,6 +95,9 @@ public sealed record ProviderConfig
     /// <summary>Type-specific settings (e.g. a sandbox's <c>latency</c> and <c>faults</c>), flattened with <c>:</c>, validated by the adapter's factory.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Prices per model, for the ledger's cost estimates.</summary>
+    public IReadOnlyDictionary<string, ModelPrice> Prices { get; init; } = new Dictionary<string, ModelPrice>();
+
     /// <summary>Environment variables the provider references that are missing or empty.</summary>
     public IReadOnlyList<string> MissingSecrets { get; init; } = [];
 }
@@ -234,4 +237,26 @@ public sealed record OutboundConfig
 {
     /// <summary>Private or loopback CIDR ranges the gateway may reach.</summary>
     public IReadOnlyList<string> AllowPrivate { get; init; } = [];
+}
+
+/// <summary>What a model costs, in US dollars, as the config's price table says.</summary>
+public sealed record ModelPrice
+{
+    /// <summary>Per generated image.</summary>
+    public decimal? PerImage { get; init; }
+
+    /// <summary>Per generated image of a given size (<c>WxH</c>), overriding <see cref="PerImage"/>.</summary>
+    public IReadOnlyDictionary<string, decimal> PerImageBySize { get; init; } = new Dictionary<string, decimal>();
+
+    /// <summary>Per generated image of a given quality (e.g. <c>hd</c>), overriding the size and default prices.</summary>
+    public IReadOnlyDictionary<string, decimal> PerImageByQuality { get; init; } = new Dictionary<string, decimal>();
+
+    /// <summary>Per 1,000 input tokens.</summary>
+    public decimal? Per1kInputTokens { get; init; }
+
+    /// <summary>Per 1,000 output tokens.</summary>
+    public decimal? Per1kOutputTokens { get; init; }
+
+    /// <summary>Per 1,000 characters of speech input.</summary>
+    public decimal? Per1kChars { get; init; }
 }

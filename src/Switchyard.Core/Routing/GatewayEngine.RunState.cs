@@ -42,6 +42,9 @@ public sealed partial class GatewayEngine
                 PromptHash = PromptSummary.Hash(request.Prompt),
                 PromptPreview = PromptSummary.Preview(request.Prompt),
                 RequestSummary = request.RequestSummary,
+                TraceId = request.TraceId,
+                JobId = request.JobItem?.JobId,
+                ItemId = request.JobItem?.ItemId,
             };
         }
 
@@ -100,10 +103,12 @@ public sealed partial class GatewayEngine
             return attempt;
         }
 
-        public async Task EndAttemptAsync(AttemptRecord attempt, ProviderFailure? failure, CancellationToken cancellationToken)
+        public async Task EndAttemptAsync(AttemptRecord attempt, ProviderFailure? failure, CancellationToken cancellationToken, decimal? cost = null, long? bytes = null)
         {
             var ended = attempt with
             {
+                CostUsd = failure is null ? cost : null,
+                Bytes = failure is null ? bytes : null,
                 Status = failure is null ? AttemptStatus.Success : AttemptStatus.Failed,
                 ErrorClass = failure?.Class,
                 HttpStatus = failure?.HttpStatus,
@@ -176,6 +181,7 @@ public sealed partial class GatewayEngine
                 HttpStatus = 200,
                 ResponseSummary = summary,
             };
+            _run = _run with { CacheHit = true };
             await FinishAsync().ConfigureAwait(false);
             return new RunResult<T>(_run, _attempts, output, null) { CacheHit = true };
         }
@@ -219,8 +225,10 @@ public sealed partial class GatewayEngine
 
         private async Task FinishAsync()
         {
+            var costs = _attempts.Where(a => a.CostUsd is not null).Select(a => a.CostUsd!.Value).ToList();
             _run = _run with
             {
+                CostUsd = costs.Count > 0 ? costs.Sum() : null,
                 DurationMs = _engine._time.GetElapsedTime(_startTimestamp).TotalMilliseconds,
                 AttemptCount = _attempts.Count,
             };

@@ -41,7 +41,8 @@ public sealed partial class GatewayEngine
 
             if (outcome.Output is { } head)
             {
-                return new ChatStream(run.Preview(tier, step, provider), run.Attempts, RelayAsync(run, head, tier, step, provider, cancellationToken));
+                var promptTokens = EstimateTokens(chat.Messages.Sum(m => m.Content.Length));
+                return new ChatStream(run.Preview(tier, step, provider), run.Attempts, RelayAsync(run, head, tier, step, provider, PriceOf(provider, step), promptTokens, cancellationToken));
             }
 
             var decision = Decide(request.Route.Route, outcome.Failure!);
@@ -62,6 +63,8 @@ public sealed partial class GatewayEngine
         int tier,
         RouteStep step,
         IGenerationProvider provider,
+        ModelPrice? price,
+        int promptTokens,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var upstream = head.Upstream;
@@ -123,7 +126,8 @@ public sealed partial class GatewayEngine
                 failure = new ProviderFailure { Class = ErrorClass.Cancelled, Message = "the client went away mid-stream", Step = "receive" };
             }
 
-            await run.EndAttemptAsync(head.Attempt, failure, CancellationToken.None).ConfigureAwait(false);
+            var cost = CostEstimator.Tokens(price, promptTokens, EstimateTokens(text.Length));
+            await run.EndAttemptAsync(head.Attempt, failure, CancellationToken.None, cost, System.Text.Encoding.UTF8.GetByteCount(text.ToString())).ConfigureAwait(false);
             if (failure is null)
             {
                 await run.SucceedAsync<ChatOutput>(tier, step, provider, null, $$"""{"chars":{{text.Length}},"stream":true}""").ConfigureAwait(false);
@@ -134,6 +138,9 @@ public sealed partial class GatewayEngine
             }
         }
     }
+
+    // Streams carry no token counts; four characters a token is the usual estimate.
+    private static int EstimateTokens(int chars) => Math.Max(1, (chars + 3) / 4);
 
     /// <summary>A stream that produced its first text: the rest is read outside the pipeline, on the stream's own token.</summary>
     private sealed class StreamHead(IAsyncEnumerator<ChatStreamEvent> upstream, ChatStreamEvent first, AttemptRecord attempt, CancellationTokenSource lifetime) : IAsyncDisposable

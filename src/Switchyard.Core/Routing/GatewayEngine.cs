@@ -164,6 +164,17 @@ public sealed partial class GatewayEngine
         }
     }
 
+    private ModelPrice? PriceOf(IGenerationProvider provider, RouteStep step) =>
+        _config.Providers.TryGetValue(provider.Name, out var config) && config.Prices.TryGetValue(step.Model ?? provider.Type, out var price) ? price : null;
+
+    private static long? BytesOf(object output) => output switch
+    {
+        ImageOutput images => images.Images.Sum(i => (long)i.Data.Length),
+        SpeechOutput speech => speech.Audio.Length,
+        ChatOutput chat => System.Text.Encoding.UTF8.GetByteCount(chat.Content),
+        _ => null,
+    };
+
     internal static bool IsPlaceholder(IGenerationProvider provider) => string.Equals(provider.Type, "placeholder", StringComparison.Ordinal);
 
     private static ProviderFailure Failure(Exception ex, string provider, TimeSpan elapsed, ILogger logger, CancellationToken clientToken)
@@ -244,7 +255,8 @@ public sealed partial class GatewayEngine
                 failure = Failure(ex, provider.Name, engine._time.GetElapsedTime(started), engine._logger, clientToken);
             }
 
-            await run.EndAttemptAsync(attempt, failure, CancellationToken.None).ConfigureAwait(false);
+            var cost = output is null ? null : CostEstimator.Estimate(engine.PriceOf(provider, step), operation.Request, output);
+            await run.EndAttemptAsync(attempt, failure, CancellationToken.None, cost, output is null ? null : BytesOf(output)).ConfigureAwait(false);
             engine.NoteFailure(provider, failure);
             return new TryOutcome<T>(output, failure);
         }

@@ -24,6 +24,12 @@ public sealed record RunRequest
     /// <summary>The request field that carries the prompt (<c>prompt</c>, <c>messages</c>, <c>input</c>), named by errors about it.</summary>
     public string PromptField { get; init; } = "prompt";
 
+    /// <summary>The W3C trace id of the request, when known.</summary>
+    public string? TraceId { get; init; }
+
+    /// <summary>The job and item that made the request, when it came from a batch job.</summary>
+    public (string JobId, string ItemId)? JobItem { get; init; }
+
     /// <summary>Request options as JSON.</summary>
     public string? RequestSummary { get; init; }
 }

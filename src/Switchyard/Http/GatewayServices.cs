@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Switchyard.Artifacts;
 using Switchyard.Configuration;
@@ -45,7 +46,7 @@ internal sealed class GatewayServices
     {
         var runId = RunIds.New(Time);
         var (document, problem) = await RequestBody.ReadJsonAsync(http.Request, Config.Server.MaxRequestBytes, http.RequestAborted);
-        return new IncomingCall(runId, CallerKey.From(http), modality, endpoint, document, problem);
+        return new IncomingCall(runId, CallerKey.From(http), modality, endpoint, document, problem, TraceIdOf(http));
     }
 
     /// <summary>Records a refused request as a failed run and answers with the problem.</summary>
@@ -72,6 +73,7 @@ internal sealed class GatewayServices
 
     public static RunRequest RunRequest(IncomingCall call, ResolvedRoute route, string model, string prompt, string? summary) => new()
     {
+        TraceId = call.TraceId,
         PromptField = call.Modality switch { Modality.Text => "messages", Modality.Speech => "input", _ => "prompt" },
         RunId = call.RunId,
         KeyId = call.Key.Id,
@@ -82,8 +84,25 @@ internal sealed class GatewayServices
         RequestSummary = summary,
     };
 
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    /// <summary>The request's W3C trace id: the current activity's, else the caller's <c>traceparent</c>.</summary>
+    private static string? TraceIdOf(HttpContext http)
+    {
+        if (Activity.Current is { } activity && activity.TraceId != default)
+        {
+            return activity.TraceId.ToHexString();
+        }
+
+        // traceparent: 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>
+        var header = http.Request.Headers["traceparent"].ToString();
+        return header.Length == 55 && header[2] == '-' && header[35] == '-' && !header.AsSpan(3, 32).ContainsAnyExcept(LowerHex)
+            ? header.Substring(3, 32)
+            : null;
+    }
+
     public static string AbsoluteUrl(HttpContext http, string path) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{path}";
 }
 
 /// <summary>A generation request as received: its run id, caller, and parsed body or problem.</summary>
-internal sealed record IncomingCall(string RunId, CallerKey Key, Modality Modality, string Endpoint, JsonDocument? Document, RequestProblem? Problem);
+internal sealed record IncomingCall(string RunId, CallerKey Key, Modality Modality, string Endpoint, JsonDocument? Document, RequestProblem? Problem, string? TraceId);
