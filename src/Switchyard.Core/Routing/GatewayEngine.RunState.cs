@@ -21,8 +21,6 @@ public sealed partial class GatewayEngine
         private readonly List<AttemptRecord> _attempts = [];
         private readonly long _startTimestamp;
         private RunRecord _run;
-        private int _retryOnTier;
-        private int _lastTier = -1;
 
         public RunState(GatewayEngine engine, RunRequest request)
         {
@@ -48,7 +46,17 @@ public sealed partial class GatewayEngine
             };
         }
 
-        public IReadOnlyList<AttemptRecord> Attempts => _attempts;
+        /// <summary>A copy of the attempts so far (tiers may run concurrently when the route hedges).</summary>
+        public IReadOnlyList<AttemptRecord> Attempts
+        {
+            get
+            {
+                lock (_attempts)
+                {
+                    return [.. _attempts];
+                }
+            }
+        }
 
         public string RunId => _run.Id;
 
@@ -83,22 +91,19 @@ public sealed partial class GatewayEngine
         public async Task<AttemptRecord> BeginAttemptAsync(int tier, RouteStep step, IGenerationProvider provider, CancellationToken cancellationToken)
         {
             _ = cancellationToken;
-            _retryOnTier = tier == _lastTier ? _retryOnTier + 1 : 0;
-            _lastTier = tier;
-            var attempt = new AttemptRecord
+            var attempt = Append((seq, retry) => new AttemptRecord
             {
                 RunId = _run.Id,
-                Seq = _attempts.Count + 1,
+                Seq = seq,
                 Tier = tier,
-                Retry = _retryOnTier,
+                Retry = retry,
                 Provider = provider.Name,
                 ProviderType = provider.Type,
                 Model = step.Model,
                 Status = AttemptStatus.Started,
                 Step = "send",
                 StartedAt = _engine._time.GetUtcNow(),
-            };
-            _attempts.Add(attempt);
+            });
             await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
             return attempt;
         }
@@ -117,7 +122,10 @@ public sealed partial class GatewayEngine
                 Step = failure?.Step ?? "store",
                 DurationMs = (_engine._time.GetUtcNow() - attempt.StartedAt).TotalMilliseconds,
             };
-            _attempts[attempt.Seq - 1] = ended;
+            lock (_attempts)
+            {
+                _attempts[attempt.Seq - 1] = ended;
+            }
             await _engine._ledger.AttemptAsync(ended, cancellationToken).ConfigureAwait(false);
             if (failure is not null)
             {
@@ -133,7 +141,7 @@ public sealed partial class GatewayEngine
             ServedProviderType = provider.Type,
             ServedModel = step.Model,
             ServedTier = tier,
-            AttemptCount = _attempts.Count,
+            AttemptCount = Attempts.Count,
         };
 
         public async Task<RunResult<T>> SucceedAsync<T>(int tier, RouteStep step, IGenerationProvider provider, T? output, string? summary)
@@ -148,16 +156,16 @@ public sealed partial class GatewayEngine
                 ErrorMessage = degraded ? Describe() : null,
             };
             await FinishAsync().ConfigureAwait(false);
-            return new RunResult<T>(_run, _attempts, output, null);
+            return new RunResult<T>(_run, Attempts, output, null);
         }
 
         public async Task<RunResult<T>> ServeFromCacheAsync<T>(CachedResult hit, T output, string? summary)
             where T : class
         {
-            var attempt = new AttemptRecord
+            var attempt = Append((seq, _) => new AttemptRecord
             {
                 RunId = _run.Id,
-                Seq = _attempts.Count + 1,
+                Seq = seq,
                 Tier = 0,
                 Provider = hit.Provider,
                 ProviderType = hit.ProviderType,
@@ -168,8 +176,7 @@ public sealed partial class GatewayEngine
                 Step = "validate",
                 StartedAt = _engine._time.GetUtcNow(),
                 DurationMs = 0,
-            };
-            _attempts.Add(attempt);
+            });
             await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
             _run = _run with
             {
@@ -183,7 +190,7 @@ public sealed partial class GatewayEngine
             };
             _run = _run with { CacheHit = true };
             await FinishAsync().ConfigureAwait(false);
-            return new RunResult<T>(_run, _attempts, output, null) { CacheHit = true };
+            return new RunResult<T>(_run, Attempts, output, null) { CacheHit = true };
         }
 
         public async Task<RunResult<T>> FailAsync<T>(ProviderFailure? stoppedBy)
@@ -199,15 +206,27 @@ public sealed partial class GatewayEngine
             };
             await FinishAsync().ConfigureAwait(false);
             Log.RunFailed(_engine._logger, _run.Id, _run.Route, error.Message);
-            return new RunResult<T>(_run, _attempts, null, error);
+            return new RunResult<T>(_run, Attempts, null, error);
+        }
+
+        /// <summary>Adds an attempt with the next seq and its retry number on its tier (tries made there before).</summary>
+        private AttemptRecord Append(Func<int, int, AttemptRecord> make)
+        {
+            lock (_attempts)
+            {
+                var attempt = make(_attempts.Count + 1, 0);
+                attempt = attempt with { Retry = _attempts.Count(a => a.Tier == attempt.Tier && a.Status != AttemptStatus.Skipped) };
+                _attempts.Add(attempt);
+                return attempt;
+            }
         }
 
         public async Task SkipAsync(int tier, RouteStep step, IGenerationProvider provider, SkipReason reason, string? message)
         {
-            var attempt = new AttemptRecord
+            var attempt = Append((seq, _) => new AttemptRecord
             {
                 RunId = _run.Id,
-                Seq = _attempts.Count + 1,
+                Seq = seq,
                 Tier = tier,
                 Provider = provider.Name,
                 ProviderType = provider.Type,
@@ -218,19 +237,19 @@ public sealed partial class GatewayEngine
                 Step = "validate",
                 StartedAt = _engine._time.GetUtcNow(),
                 DurationMs = 0,
-            };
-            _attempts.Add(attempt);
+            });
             await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
         }
 
         private async Task FinishAsync()
         {
-            var costs = _attempts.Where(a => a.CostUsd is not null).Select(a => a.CostUsd!.Value).ToList();
+            var attempts = Attempts;
+            var costs = attempts.Where(a => a.CostUsd is not null).Select(a => a.CostUsd!.Value).ToList();
             _run = _run with
             {
                 CostUsd = costs.Count > 0 ? costs.Sum() : null,
                 DurationMs = _engine._time.GetElapsedTime(_startTimestamp).TotalMilliseconds,
-                AttemptCount = _attempts.Count,
+                AttemptCount = attempts.Count,
             };
             await _engine._ledger.RunFinishedAsync(_run, CancellationToken.None).ConfigureAwait(false);
         }
@@ -239,7 +258,7 @@ public sealed partial class GatewayEngine
         private string Describe()
         {
             var text = new StringBuilder();
-            foreach (var attempt in _attempts)
+            foreach (var attempt in Attempts)
             {
                 if (attempt.Status == AttemptStatus.Success)
                 {
@@ -276,7 +295,8 @@ public sealed partial class GatewayEngine
 
         private RunError ToError(ProviderFailure? stoppedBy)
         {
-            var message = _attempts.Count == 0 ? $"route '{_request.Route.Name}' has no tier to try" : Describe();
+            var attempts = Attempts;
+            var message = attempts.Count == 0 ? $"route '{_request.Route.Name}' has no tier to try" : Describe();
             if (stoppedBy is not null)
             {
                 return stoppedBy.Class switch
@@ -287,10 +307,10 @@ public sealed partial class GatewayEngine
                 };
             }
 
-            var made = _attempts.Where(a => a.Status == AttemptStatus.Failed).ToList();
+            var made = attempts.Where(a => a.Status == AttemptStatus.Failed).ToList();
             if (made.Count == 0)
             {
-                return _attempts.All(a => a.SkipReason == SkipReason.NotCapable)
+                return attempts.All(a => a.SkipReason == SkipReason.NotCapable)
                     ? new RunError(400, "invalid_request_error", "not_capable", $"no provider of route '{_request.Route.Name}' can serve this request: {message}", null, ErrorClass.InvalidRequest)
                     : new RunError(503, "server_error", "no_usable_provider", $"no provider of route '{_request.Route.Name}' is usable: {message}", null, ErrorClass.Misconfigured);
             }

@@ -58,6 +58,11 @@ public sealed partial class GatewayEngine
             return await run.ServeFromCacheAsync(hit, cached, operation.Summarize(cached)).ConfigureAwait(false);
         }
 
+        if (request.Route.Route.HedgeDelay is { } hedgeDelay)
+        {
+            return await ExecuteHedgedAsync(run, request, operation, cacheKey, hedgeDelay, cancellationToken).ConfigureAwait(false);
+        }
+
         var chain = request.Route.Route.Chain;
         var toPlaceholder = false;
         for (var tier = 0; tier < chain.Count; tier++)
@@ -177,13 +182,15 @@ public sealed partial class GatewayEngine
 
     internal static bool IsPlaceholder(IGenerationProvider provider) => string.Equals(provider.Type, "placeholder", StringComparison.Ordinal);
 
-    private static ProviderFailure Failure(Exception ex, string provider, TimeSpan elapsed, ILogger logger, CancellationToken clientToken)
+    private static ProviderFailure Failure(Exception ex, string provider, TimeSpan elapsed, ILogger logger, CancellationToken clientToken, CancellationToken stopToken = default)
     {
         if (ex is OperationCanceledException)
         {
             return clientToken.IsCancellationRequested
                 ? new ProviderFailure { Class = ErrorClass.Cancelled, Message = "the client cancelled the request", Step = "send" }
-                : new ProviderFailure { Class = ErrorClass.Timeout, Message = $"timeout after {Duration.Format(elapsed)}", Step = "receive" };
+                : stopToken.IsCancellationRequested
+                    ? new ProviderFailure { Class = ErrorClass.Cancelled, Message = "stopped: another tier answered first (hedging)", Step = "receive" }
+                    : new ProviderFailure { Class = ErrorClass.Timeout, Message = $"timeout after {Duration.Format(elapsed)}", Step = "receive" };
         }
 
         // Adapters return expected failures as values; an exception is a defect or a transport
@@ -212,7 +219,7 @@ public sealed partial class GatewayEngine
     }
 
     /// <summary>One tier of a non-streamed run: each try records its attempt before and after the upstream call.</summary>
-    private sealed class TierCall<T>(GatewayEngine engine, RunState run, IGenerationOperation<T> operation, int tier, RouteStep step, IGenerationProvider provider, CancellationToken clientToken) : ITierCall
+    private sealed class TierCall<T>(GatewayEngine engine, RunState run, IGenerationOperation<T> operation, int tier, RouteStep step, IGenerationProvider provider, CancellationToken clientToken, CancellationToken stopToken = default) : ITierCall
         where T : class
     {
         public RunState Run => run;
@@ -252,7 +259,7 @@ public sealed partial class GatewayEngine
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                failure = Failure(ex, provider.Name, engine._time.GetElapsedTime(started), engine._logger, clientToken);
+                failure = Failure(ex, provider.Name, engine._time.GetElapsedTime(started), engine._logger, clientToken, stopToken);
             }
 
             var cost = output is null ? null : CostEstimator.Estimate(engine.PriceOf(provider, step), operation.Request, output);
