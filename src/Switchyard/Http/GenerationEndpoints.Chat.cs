@@ -53,7 +53,7 @@ internal static partial class GenerationEndpoints
         }
 
         var result = await services.Engine.ExecuteAsync(runRequest, new ChatOperation(request), http.RequestAborted);
-        RunHeaders.Apply(http.Response, result.Run, result.CacheHit);
+        RunHeaders.Apply(http.Response, result.Run, result.Attempts, result.CacheHit);
         if (result.Error is { } error)
         {
             return ErrorResults.From(error, result.Run.Id);
@@ -72,7 +72,7 @@ internal static partial class GenerationEndpoints
     private static async Task StreamChatAsync(HttpContext http, GatewayServices services, RunRequest runRequest, ChatRequest request, bool includeUsage)
     {
         var stream = await services.Engine.StartChatStreamAsync(runRequest, request, http.RequestAborted);
-        RunHeaders.Apply(http.Response, stream.Run);
+        RunHeaders.Apply(http.Response, stream.Run, stream.Attempts);
         if (stream.Failed is { Error: { } error } failed)
         {
             await ErrorResults.From(error, failed.Run.Id).ExecuteAsync(http);

@@ -49,7 +49,7 @@ internal static partial class GenerationEndpoints
         var request = PresetTemplates.Apply(route.Preset, parsed.Request with { Prompt = prompt });
         var operation = new ImageOperation(request, services.Validator, parsed.WantsUrl ? services.Artifacts : null, call.Key.Id);
         var result = await services.Engine.ExecuteAsync(GatewayServices.RunRequest(call, route, model, request.Prompt, ImageSummary(request, parsed.WantsUrl)), operation, http.RequestAborted);
-        RunHeaders.Apply(http.Response, result.Run, result.CacheHit);
+        RunHeaders.Apply(http.Response, result.Run, result.Attempts, result.CacheHit);
         if (result.Error is { } error)
         {
             return ErrorResults.From(error, result.Run.Id);
@@ -102,7 +102,7 @@ internal static partial class GenerationEndpoints
         var request = parsed.Request with { Input = input };
         var summary = JsonSerializer.Serialize(new Dictionary<string, string> { ["format"] = request.Format.ToWire(), ["voice"] = request.Voice });
         var result = await services.Engine.ExecuteAsync(GatewayServices.RunRequest(call, route, model, request.Input, summary), new SpeechOperation(request, services.Validator), http.RequestAborted);
-        RunHeaders.Apply(http.Response, result.Run, result.CacheHit);
+        RunHeaders.Apply(http.Response, result.Run, result.Attempts, result.CacheHit);
         return result.Error is { } error
             ? ErrorResults.From(error, result.Run.Id)
             : Results.Bytes(result.Output!.Audio, result.Output.Format.ContentType());

@@ -102,6 +102,7 @@ public sealed class GenerationTests : IClassFixture<GatewayFactory>
         var attempts = run.GetProperty("attempts").EnumerateArray().ToList();
         Assert.All(attempts.Take(2), a => Assert.Equal(errorClass, a.GetProperty("error_class").GetString()));
         Assert.Contains($"sandbox-a/sandbox-image: {errorClass}", run.GetProperty("error_message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(errorClass == "content_rejected" ? "sandbox-a/sandbox-image, sandbox-b/sandbox-image" : null, HttpAssert.Header(response, "x-switchyard-content-rejected"));
     }
 
     [Fact]
