@@ -64,7 +64,8 @@ public sealed class GatewayProcess : IAsyncLifetime
               - { provider: placeholder }
         """;
 
-    private readonly string _config;
+    private readonly string? _config;
+    private readonly bool _ownsFolder;
     private readonly ProcessOutput _output = new();
     private Process? _process;
 
@@ -75,17 +76,37 @@ public sealed class GatewayProcess : IAsyncLifetime
 
     // Internal: an xunit class fixture must have exactly one public constructor.
     internal GatewayProcess(string config)
+        : this(config, NewKey(), folder: null)
+    {
+    }
+
+    /// <summary>
+    /// A gateway with <paramref name="config"/> (null: the embedded default, no --config), the admin key given
+    /// through the environment (null: none, so the gateway makes and prints one), in <paramref name="folder"/>
+    /// (null: a fresh temporary folder, deleted on dispose; a given folder is kept, to restart on the same data).
+    /// </summary>
+    internal GatewayProcess(string? config, string? adminKey, string? folder)
     {
         _config = config;
-        Folder = CreateTempFolder();
-        AdminKey = NewKey();
+        _ownsFolder = folder is null;
+        Folder = folder ?? CreateTempFolder();
+        AdminKey = adminKey;
     }
 
     /// <summary>The temporary working directory: config, database and artifacts.</summary>
     public string Folder { get; }
 
-    /// <summary>The admin key given through <c>SWITCHYARD_ADMIN_KEY</c>.</summary>
-    public string AdminKey { get; }
+    /// <summary>The admin key given through <c>SWITCHYARD_ADMIN_KEY</c>, or null when the gateway makes its own.</summary>
+    public string? AdminKey { get; }
+
+    /// <summary>Everything written on stdout so far.</summary>
+    public string Stdout => _output.Stdout;
+
+    /// <summary>Creates a folder for <see cref="GatewayProcess(string?, string?, string?)"/> that outlives one process.</summary>
+    public static string NewFolder() => CreateTempFolder();
+
+    /// <summary>Deletes a folder made with <see cref="NewFolder"/>.</summary>
+    public static void RemoveFolder(string folder) => DeleteFolder(folder);
 
     public int Port { get; private set; }
 
@@ -101,11 +122,16 @@ public sealed class GatewayProcess : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Port = FreeLoopbackPort();
-        var configPath = Path.Combine(Folder, "switchyard.yaml");
-        await File.WriteAllTextAsync(configPath, _config);
+        var arguments = new List<string> { "serve", "--urls", BaseAddress.ToString().TrimEnd('/') };
+        if (_config is not null)
+        {
+            var configPath = Path.Combine(Folder, "switchyard.yaml");
+            await File.WriteAllTextAsync(configPath, _config);
+            arguments.AddRange(["--config", configPath]);
+        }
 
         var readyLine = $"switchyard ready on {BaseAddress.ToString().TrimEnd('/')}";
-        _process = StartGateway(Folder, ["serve", "--config", configPath, "--urls", BaseAddress.ToString().TrimEnd('/')], AdminKey, _output, readyLine);
+        _process = StartGateway(Folder, arguments, AdminKey, _output, readyLine);
         using var timeout = new CancellationTokenSource(StartTimeout);
         try
         {
@@ -148,7 +174,10 @@ public sealed class GatewayProcess : IAsyncLifetime
             process.Dispose();
         }
 
-        DeleteFolder(Folder);
+        if (_ownsFolder)
+        {
+            DeleteFolder(Folder);
+        }
     }
 
     /// <summary>A client for this gateway; with <paramref name="key"/> as the bearer key, or none when null.</summary>
@@ -208,7 +237,7 @@ public sealed class GatewayProcess : IAsyncLifetime
         }
     }
 
-    private static Process StartGateway(string folder, IReadOnlyList<string> arguments, string adminKey, ProcessOutput output, string? readyLine)
+    private static Process StartGateway(string folder, IReadOnlyList<string> arguments, string? adminKey, ProcessOutput output, string? readyLine)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -233,7 +262,10 @@ public sealed class GatewayProcess : IAsyncLifetime
             start.Environment.Remove(name);
         }
 
-        start.Environment["SWITCHYARD_ADMIN_KEY"] = adminKey;
+        if (adminKey is not null)
+        {
+            start.Environment["SWITCHYARD_ADMIN_KEY"] = adminKey;
+        }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };

@@ -21,7 +21,7 @@ public sealed class OpenAIClientTests : IClassFixture<GatewayProcess>
     public OpenAIClientTests(GatewayProcess gateway)
     {
         _gateway = gateway;
-        _client = CreateClient(gateway.AdminKey);
+        _client = CreateClient(gateway.AdminKey!);
     }
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
