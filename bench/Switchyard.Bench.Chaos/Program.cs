@@ -134,14 +134,19 @@ async Task ScenarioBAsync()
     }
     else
     {
-        // The open window: from the open line to the next tier1 transition (half_open after the break), or the end of the load.
-        var closesAt = b.Transitions.FirstOrDefault(t => t.Provider == "tier1" && t.AtMs > opened.AtMs)?.AtMs ?? double.PositiveInfinity;
+        // Open windows: from each "open" line of tier1 to its next transition (half_open after the break), or the end of the load.
+        var tier1 = b.Transitions.Where(t => t.Provider == "tier1").ToList();
+        var windows = tier1.Select((t, i) => (t, i)).Where(x => x.t.State == "open")
+            .Select(x => (From: x.t.AtMs, To: x.i + 1 < tier1.Count ? tier1[x.i + 1].AtMs : double.PositiveInfinity)).ToList();
+        var closesAt = windows[0].To;
         bool IsTier1Call(LedgerAttempt x) => x.Provider == "tier1" && x.Status != "skipped";
         bool IsTier1Skip(LedgerAttempt x) => x.Provider == "tier1" && x.Status == "skipped" && x.SkipReason == "circuit_open";
+        bool SentWhileOpen(RequestResult r) => windows.Any(w => r.StartMs - b.StartMs >= w.From && r.StartMs - b.StartMs < w.To);
         var byRequest = b.Found.ToDictionary(f => f.Request.Index, f => f.Run);
         var before = b.Results.Where(r => r.StartMs - b.StartMs < opened.AtMs).ToList();
-        var during = b.Results.Where(r => r.StartMs - b.StartMs >= opened.AtMs && r.StartMs - b.StartMs < closesAt).ToList();
-        var after = b.Results.Where(r => r.StartMs - b.StartMs >= closesAt).ToList();
+        var during = b.Results.Where(SentWhileOpen).ToList();
+        var after = b.Results.Where(r => r.StartMs - b.StartMs >= opened.AtMs && !SentWhileOpen(r)).ToList();
+        var afterCalled = after.Where(r => byRequest.ContainsKey(r.Index)).Count(r => byRequest[r.Index].Attempts.Any(IsTier1Call));
         var duringRuns = during.Where(r => byRequest.ContainsKey(r.Index)).Select(r => byRequest[r.Index]).ToList();
         var beforeRuns = before.Where(r => byRequest.ContainsKey(r.Index)).Select(r => byRequest[r.Index]).ToList();
         var duringSkipped = duringRuns.Count(r => r.Attempts.Any(IsTier1Skip));
@@ -150,16 +155,21 @@ async Task ScenarioBAsync()
         var beforeSkipped = beforeRuns.Count(r => r.Attempts.Any(IsTier1Skip));
         double Tier1Ms(IEnumerable<LedgerRun> runs) => runs.Select(r => r.Attempts.Where(IsTier1Call).Sum(x => x.DurationMs ?? 0)).DefaultIfEmpty(double.NaN).Average();
         var completedBefore = b.Results.Count(r => r.EndMs - b.StartMs <= opened.AtMs);
+        var firstRunAt = b.Ledger.Values.Select(r => r.StartedAt).DefaultIfEmpty().Min();
+        var firstSkipAt = b.Ledger.Values.SelectMany(r => r.Attempts).Where(IsTier1Skip).Select(x => x.StartedAt).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+        var tier1CallsBeforeSkip = b.Ledger.Values.SelectMany(r => r.Attempts).Count(x => IsTier1Call(x) && x.StartedAt < firstSkipAt);
         var firstSkip = b.Found.Where(f => f.Run.Attempts.Any(IsTier1Skip)).Select(f => f.Request.Index).DefaultIfEmpty(-1).Min();
 
         report.Table(["figure", "value"], [
             ["circuit of tier1 opened", $"{Report.F(opened.AtMs, "0")} ms after the load started"],
             ["requests sent / completed before it opened", $"{before.Count} / {completedBefore}"],
             ["first request (in send order) with tier1 skipped `circuit_open`", $"#{firstSkip}"],
-            ["next tier1 transition", double.IsPositiveInfinity(closesAt) ? "none before the load ended (break 30 s)" : $"{Report.F(closesAt, "0")} ms"],
+            ["first `circuit_open` skip in the ledger (gateway clock)", firstSkipAt == DateTimeOffset.MaxValue ? "none" : $"{Report.F((firstSkipAt - firstRunAt).TotalMilliseconds, "0")} ms after the first run started, after {tier1CallsBeforeSkip} tier1 calls"],
+            ["next tier1 transition", double.IsPositiveInfinity(closesAt) ? "none before the load ended (break 30 s)" : $"{Report.F(closesAt, "0")} ms ({tier1[1].State})"],
+            ["open windows (open line to next tier1 transition)", string.Join(", ", windows.Select(w => $"{Report.F(w.From, "0")}–{(double.IsPositiveInfinity(w.To) ? "end" : Report.F(w.To, "0"))} ms"))],
             ["runs sent before it opened: tier1 called / skipped `circuit_open`", $"{beforeCalled} / {beforeSkipped} (of {beforeRuns.Count})"],
             ["**runs sent while open: tier1 called / skipped `circuit_open`**", $"**{duringCalled} / {duringSkipped}** (of {duringRuns.Count})"],
-            ["runs sent after the break (half-open probes and later)", after.Count.ToString(CultureInfo.InvariantCulture)],
+            ["runs sent while half-open (after a break): tier1 called", $"{afterCalled} (of {after.Count})"],
             ["mean time spent in tier1 calls per run, before / while open (ledger)", $"{Report.F(Tier1Ms(beforeRuns))} ms / {Report.F(Tier1Ms(duringRuns))} ms"],
             ["client latency p50, sent before / while open", $"{Report.F(Analysis.Percentile(before.Select(r => r.LatencyMs), 50))} ms / {Report.F(Analysis.Percentile(during.Select(r => r.LatencyMs), 50))} ms"],
             ["client latency p99, sent before / while open", $"{Report.F(Analysis.Percentile(before.Select(r => r.LatencyMs), 99))} ms / {Report.F(Analysis.Percentile(during.Select(r => r.LatencyMs), 99))} ms"],
