@@ -51,6 +51,17 @@ public sealed partial class ConfigLoader
         var routes = ReadRoutes(root.GetSection("routes"), providers);
         var presets = ReadPresets(root.GetSection("presets"), routes);
         var outbound = new OutboundConfig { AllowPrivate = ReadList(root.GetSection("outbound:allow_private")) };
+        for (var i = 0; i < outbound.AllowPrivate.Count; i++)
+        {
+            try
+            {
+                Outbound.AddressPolicy.ParseRange(outbound.AllowPrivate[i]);
+            }
+            catch (FormatException ex)
+            {
+                Problem($"outbound.allow_private[{i}]", ex.Message);
+            }
+        }
         CheckKeys(root.GetSection("outbound"), "outbound", OutboundKeys);
         CheckKeys(root.GetSection("keys"), "keys", []);
         CheckKeys(root.GetSection("alerts"), "alerts", []);
