@@ -13,7 +13,8 @@ namespace Switchyard.Configuration;
 /// </summary>
 public sealed partial class ConfigLoader
 {
-    private static readonly string[] TopLevel = ["storage", "server", "providers", "routes", "outbound", "presets", "keys", "alerts"];
+    private static readonly string[] TopLevel = ["storage", "server", "providers", "routes", "outbound", "presets", "keys", "alerts", "telemetry"];
+    private static readonly string[] TelemetryKeys = ["otlp_endpoint", "service_name"];
     private static readonly string[] StorageKeys = ["database", "artifacts", "redis", "artifact_url_ttl"];
     private static readonly string[] ServerKeys = ["urls", "max_request_bytes", "max_prompt_chars"];
     private static readonly string[] ProviderKeys = ["type", "base_url", "api_key", "timeout", "total_timeout", "retry", "circuit_breaker", "rate_limit", "models", "prices"];
@@ -63,6 +64,7 @@ public sealed partial class ConfigLoader
             }
         }
         CheckKeys(root.GetSection("outbound"), "outbound", OutboundKeys);
+        var telemetry = ReadTelemetry(root.GetSection("telemetry"));
         CheckKeys(root.GetSection("keys"), "keys", []);
         CheckKeys(root.GetSection("alerts"), "alerts", []);
 
@@ -79,7 +81,21 @@ public sealed partial class ConfigLoader
             Routes = routes,
             Presets = presets,
             Outbound = outbound,
+            Telemetry = telemetry,
         };
+    }
+
+    private TelemetryConfig ReadTelemetry(IConfigurationSection section)
+    {
+        CheckKeys(section, "telemetry", TelemetryKeys);
+        Uri? endpoint = null;
+        if (section["otlp_endpoint"] is { Length: > 0 } raw && (!Uri.TryCreate(raw, UriKind.Absolute, out endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)))
+        {
+            Problem("telemetry.otlp_endpoint", $"'{raw}' is not an http(s) URL");
+            endpoint = null;
+        }
+
+        return new TelemetryConfig { OtlpEndpoint = endpoint, ServiceName = section["service_name"] is { Length: > 0 } name ? name : "switchyard" };
     }
 
     private StorageConfig ReadStorage(IConfigurationSection section)

@@ -22,6 +22,19 @@ public sealed record SwitchyardConfig
 
     /// <summary>Rules for URLs the gateway fetches or calls back.</summary>
     public required OutboundConfig Outbound { get; init; }
+
+    /// <summary>Where traces and metrics go besides <c>/metrics</c>.</summary>
+    public TelemetryConfig Telemetry { get; init; } = new();
+}
+
+/// <summary>The <c>telemetry</c> section.</summary>
+public sealed record TelemetryConfig
+{
+    /// <summary>An OTLP endpoint (e.g. <c>http://127.0.0.1:4317</c>) to export traces and metrics to; null: none.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>The service name reported in traces.</summary>
+    public string ServiceName { get; init; } = "switchyard";
 }
 
 /// <summary>The <c>storage</c> section.</summary>

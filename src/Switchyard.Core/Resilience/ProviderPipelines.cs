@@ -8,6 +8,7 @@ using Polly.Retry;
 using Polly.Timeout;
 using Switchyard.Configuration;
 using Switchyard.Generation;
+using Switchyard.Telemetry;
 
 namespace Switchyard.Resilience;
 
@@ -26,17 +27,33 @@ public sealed partial class ProviderPipelines : IDisposable
     private readonly ConcurrentQueue<CircuitTransition> _transitions = new();
     private readonly TimeProvider _time;
     private readonly ILogger<ProviderPipelines> _logger;
+    private readonly SwitchyardTelemetry? _telemetry;
 
     /// <summary>Builds a pipeline for every provider of <paramref name="config"/>.</summary>
-    public ProviderPipelines(SwitchyardConfig config, TimeProvider time, ILogger<ProviderPipelines> logger)
+    public ProviderPipelines(SwitchyardConfig config, TimeProvider time, ILogger<ProviderPipelines> logger, SwitchyardTelemetry? telemetry = null)
     {
         _time = time;
         _logger = logger;
+        _telemetry = telemetry;
         foreach (var provider in config.Providers.Values)
         {
             _pipelines[provider.Name] = Build(provider);
         }
+
+        // 0 closed, 1 half-open, 2 open, 3 isolated: one series per provider.
+        telemetry?.Meter.CreateObservableGauge(
+            "switchyard.circuit.state",
+            () => _circuits.Select(c => new System.Diagnostics.Metrics.Measurement<int>(StateNumber(c.Value.CircuitState), new KeyValuePair<string, object?>("provider", c.Key))),
+            description: "Circuit breaker state per provider: 0 closed, 1 half-open, 2 open, 3 isolated.");
     }
+
+    private static int StateNumber(Polly.CircuitBreaker.CircuitState state) => state switch
+    {
+        Polly.CircuitBreaker.CircuitState.HalfOpen => 1,
+        Polly.CircuitBreaker.CircuitState.Open => 2,
+        Polly.CircuitBreaker.CircuitState.Isolated => 3,
+        _ => 0,
+    };
 
     /// <summary>Every circuit transition since start, oldest first.</summary>
     public IReadOnlyCollection<CircuitTransition> Transitions => _transitions;
@@ -137,6 +154,7 @@ public sealed partial class ProviderPipelines : IDisposable
     private ValueTask Transition(string provider, string state)
     {
         _transitions.Enqueue(new CircuitTransition(provider, state, _time.GetUtcNow()));
+        _telemetry?.CircuitChanged(provider, state);
         Log.CircuitChanged(_logger, provider, state);
         return ValueTask.CompletedTask;
     }

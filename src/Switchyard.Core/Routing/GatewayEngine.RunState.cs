@@ -4,6 +4,7 @@ using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Ledger;
 using Switchyard.Providers;
+using Switchyard.Telemetry;
 
 namespace Switchyard.Routing;
 
@@ -20,6 +21,7 @@ public sealed partial class GatewayEngine
         private readonly RunRequest _request;
         private readonly List<AttemptRecord> _attempts = [];
         private readonly long _startTimestamp;
+        private readonly System.Diagnostics.Activity? _activity;
         private RunRecord _run;
 
         public RunState(GatewayEngine engine, RunRequest request)
@@ -44,6 +46,9 @@ public sealed partial class GatewayEngine
                 JobId = request.JobItem?.JobId,
                 ItemId = request.JobItem?.ItemId,
             };
+
+            // The run's span is current for the rest of the engine's call, so attempts nest in it.
+            _activity = SwitchyardTelemetry.StartRun(_run);
         }
 
         /// <summary>A copy of the attempts so far (tiers may run concurrently when the route hedges).</summary>
@@ -108,7 +113,7 @@ public sealed partial class GatewayEngine
             return attempt;
         }
 
-        public async Task EndAttemptAsync(AttemptRecord attempt, ProviderFailure? failure, CancellationToken cancellationToken, decimal? cost = null, long? bytes = null)
+        public async Task EndAttemptAsync(AttemptRecord attempt, ProviderFailure? failure, CancellationToken cancellationToken, decimal? cost = null, long? bytes = null, System.Diagnostics.Activity? activity = null)
         {
             var ended = attempt with
             {
@@ -127,6 +132,7 @@ public sealed partial class GatewayEngine
                 _attempts[attempt.Seq - 1] = ended;
             }
             await _engine._ledger.AttemptAsync(ended, cancellationToken).ConfigureAwait(false);
+            _engine._telemetry.AttemptEnded(activity, ended);
             if (failure is not null)
             {
                 Log.AttemptFailed(_engine._logger, _run.Id, attempt.Provider, failure.Class.ToWire(), failure.Message);
@@ -239,6 +245,7 @@ public sealed partial class GatewayEngine
                 DurationMs = 0,
             });
             await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
+            _engine._telemetry.AttemptEnded(null, attempt);
         }
 
         private async Task FinishAsync()
@@ -252,6 +259,8 @@ public sealed partial class GatewayEngine
                 AttemptCount = attempts.Count,
             };
             await _engine._ledger.RunFinishedAsync(_run, CancellationToken.None).ConfigureAwait(false);
+            _engine._telemetry.RunEnded(_activity, _run);
+            _activity?.Dispose();
         }
 
         /// <summary>"sandbox-a/sandbox-image: unavailable (…); placeholder: skipped not_capable (…)".</summary>

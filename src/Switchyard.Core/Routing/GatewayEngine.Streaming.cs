@@ -5,6 +5,7 @@ using Switchyard.Generation;
 using Switchyard.Ledger;
 using Switchyard.Providers;
 using Switchyard.Resilience;
+using Switchyard.Telemetry;
 
 namespace Switchyard.Routing;
 
@@ -127,7 +128,8 @@ public sealed partial class GatewayEngine
             }
 
             var cost = CostEstimator.Tokens(price, promptTokens, EstimateTokens(text.Length));
-            await run.EndAttemptAsync(head.Attempt, failure, CancellationToken.None, cost, System.Text.Encoding.UTF8.GetByteCount(text.ToString())).ConfigureAwait(false);
+            await run.EndAttemptAsync(head.Attempt, failure, CancellationToken.None, cost, System.Text.Encoding.UTF8.GetByteCount(text.ToString()), head.Activity).ConfigureAwait(false);
+            head.Activity?.Dispose();
             if (failure is null)
             {
                 await run.SucceedAsync<ChatOutput>(tier, step, provider, null, $$"""{"chars":{{text.Length}},"stream":true}""").ConfigureAwait(false);
@@ -143,13 +145,15 @@ public sealed partial class GatewayEngine
     private static int EstimateTokens(int chars) => Math.Max(1, (chars + 3) / 4);
 
     /// <summary>A stream that produced its first text: the rest is read outside the pipeline, on the stream's own token.</summary>
-    private sealed class StreamHead(IAsyncEnumerator<ChatStreamEvent> upstream, ChatStreamEvent first, AttemptRecord attempt, CancellationTokenSource lifetime) : IAsyncDisposable
+    private sealed class StreamHead(IAsyncEnumerator<ChatStreamEvent> upstream, ChatStreamEvent first, AttemptRecord attempt, CancellationTokenSource lifetime, System.Diagnostics.Activity? activity) : IAsyncDisposable
     {
         public IAsyncEnumerator<ChatStreamEvent> Upstream => upstream;
 
         public ChatStreamEvent First => first;
 
         public AttemptRecord Attempt => attempt;
+
+        public System.Diagnostics.Activity? Activity => activity;
 
         public async ValueTask DisposeAsync()
         {
@@ -172,6 +176,9 @@ public sealed partial class GatewayEngine
         public async ValueTask<TryOutcome<StreamHead>> TryOnceAsync(CancellationToken token)
         {
             var attempt = await run.BeginAttemptAsync(tier, step, provider, CancellationToken.None).ConfigureAwait(false);
+
+            // The span lasts as long as the attempt: to the stream's end when it is committed.
+            var activity = SwitchyardTelemetry.StartAttempt(attempt);
             var started = engine._time.GetTimestamp();
 
             // The stream outlives this try, so it runs on its own token (the client's), not the
@@ -201,7 +208,7 @@ public sealed partial class GatewayEngine
 
             if (failure is null)
             {
-                return new TryOutcome<StreamHead>(new StreamHead(upstream, upstream.Current, attempt, lifetime), null);
+                return new TryOutcome<StreamHead>(new StreamHead(upstream, upstream.Current, attempt, lifetime, activity), null);
             }
 
             await lifetime.CancelAsync().ConfigureAwait(false);
@@ -215,7 +222,8 @@ public sealed partial class GatewayEngine
             }
 
             lifetime.Dispose();
-            await run.EndAttemptAsync(attempt, failure, CancellationToken.None).ConfigureAwait(false);
+            await run.EndAttemptAsync(attempt, failure, CancellationToken.None, activity: activity).ConfigureAwait(false);
+            activity?.Dispose();
             engine.NoteFailure(provider, failure);
             return new TryOutcome<StreamHead>(null, failure);
         }

@@ -9,6 +9,7 @@ using Switchyard.Generation;
 using Switchyard.Ledger;
 using Switchyard.Providers;
 using Switchyard.Resilience;
+using Switchyard.Telemetry;
 
 namespace Switchyard.Routing;
 
@@ -25,13 +26,15 @@ public sealed partial class GatewayEngine
     private readonly ProviderPipelines _pipelines;
     private readonly ProviderHealth _health;
     private readonly ResultCache _cache;
+    private readonly SwitchyardTelemetry _telemetry;
     private readonly ILedger _ledger;
     private readonly TimeProvider _time;
     private readonly ILogger<GatewayEngine> _logger;
 
     /// <summary>Creates the engine.</summary>
-    public GatewayEngine(SwitchyardConfig config, ProviderRegistry providers, ProviderPipelines pipelines, ProviderHealth health, ResultCache cache, ILedger ledger, TimeProvider time, ILogger<GatewayEngine> logger)
+    public GatewayEngine(SwitchyardConfig config, ProviderRegistry providers, ProviderPipelines pipelines, ProviderHealth health, ResultCache cache, SwitchyardTelemetry telemetry, ILedger ledger, TimeProvider time, ILogger<GatewayEngine> logger)
     {
+        _telemetry = telemetry;
         _config = config;
         _providers = providers;
         _pipelines = pipelines;
@@ -233,6 +236,9 @@ public sealed partial class GatewayEngine
         public async ValueTask<TryOutcome<T>> TryOnceAsync(CancellationToken token)
         {
             var attempt = await run.BeginAttemptAsync(tier, step, provider, CancellationToken.None).ConfigureAwait(false);
+
+            // Started here, in the method that calls the provider, so the upstream HTTP span is its child.
+            using var activity = SwitchyardTelemetry.StartAttempt(attempt);
             var started = engine._time.GetTimestamp();
             ProviderFailure? failure;
             T? output = null;
@@ -263,7 +269,7 @@ public sealed partial class GatewayEngine
             }
 
             var cost = output is null ? null : CostEstimator.Estimate(engine.PriceOf(provider, step), operation.Request, output);
-            await run.EndAttemptAsync(attempt, failure, CancellationToken.None, cost, output is null ? null : BytesOf(output)).ConfigureAwait(false);
+            await run.EndAttemptAsync(attempt, failure, CancellationToken.None, cost, output is null ? null : BytesOf(output), activity).ConfigureAwait(false);
             engine.NoteFailure(provider, failure);
             return new TryOutcome<T>(output, failure);
         }

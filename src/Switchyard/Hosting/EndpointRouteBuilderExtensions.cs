@@ -26,6 +26,7 @@ internal static class EndpointRouteBuilderExtensions
             }
         });
 
+        app.MapSwitchyardMetrics();
         app.MapHealthEndpoints();
         app.MapArtifactEndpoints();
         var v1 = app.MapGenerationEndpoints();

@@ -21,6 +21,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<GatewayOutput>();
 
         services.AddSwitchyardStorage(config);
+        services.AddSwitchyardTelemetry(config);
         services.AddSingleton(sp => ProviderRegistry.Build(config, ProviderCatalog.Factories, sp));
         services.AddSingleton<IMediaInspector>(ProviderCatalog.MediaInspector);
         services.AddSingleton<OutputValidator>();

@@ -4,6 +4,7 @@ using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Providers;
 using Switchyard.Resilience;
+using Switchyard.Telemetry;
 using Switchyard.Routing;
 
 namespace Switchyard.Core.Tests.Fakes;
@@ -51,10 +52,10 @@ internal sealed class EngineHarness
             Presets = new Dictionary<string, PresetConfig>(),
             Outbound = new OutboundConfig(),
         };
-        Pipelines = new ProviderPipelines(Config, Time, NullLogger<ProviderPipelines>.Instance);
+        Pipelines = new ProviderPipelines(Config, Time, NullLogger<ProviderPipelines>.Instance, Telemetry);
         Health = new ProviderHealth(Config, Time);
         Cache = new ResultCache(Time);
-        Engine = new GatewayEngine(Config, new ProviderRegistry(providers.Cast<IGenerationProvider>()), Pipelines, Health, Cache, Ledger, Time, NullLogger<GatewayEngine>.Instance);
+        Engine = new GatewayEngine(Config, new ProviderRegistry(providers.Cast<IGenerationProvider>()), Pipelines, Health, Cache, Telemetry, Ledger, Time, NullLogger<GatewayEngine>.Instance);
         Validator = new OutputValidator(Inspector);
     }
 
@@ -75,6 +76,8 @@ internal sealed class EngineHarness
     public GatewayEngine Engine { get; }
 
     public ProviderPipelines Pipelines { get; }
+
+    public SwitchyardTelemetry Telemetry { get; } = new();
 
     public ProviderHealth Health { get; }
 
