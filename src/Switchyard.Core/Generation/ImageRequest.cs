@@ -26,4 +26,23 @@ public sealed record ImageRequest
 
     /// <summary>A fixed seed for reproducible output, when the provider supports it.</summary>
     public long? Seed { get; init; }
+
+    /// <summary>Input images for an edit (image-to-image); empty for a generation.</summary>
+    public IReadOnlyList<ImageInput> Inputs { get; init; } = [];
+
+    /// <summary>A mask for an edit: transparent where the image may change.</summary>
+    public ImageInput? Mask { get; init; }
+
+    /// <summary>How far an edit may move from its input, 0 (keep) to 1 (ignore it).</summary>
+    public double? Strength { get; init; }
+
+    /// <summary>Whether this is an edit of input images.</summary>
+    public bool IsEdit => Inputs.Count > 0;
 }
+
+/// <summary>An input image of an edit, already fetched, sniffed and decoded once by the gateway.</summary>
+/// <param name="Data">The encoded bytes.</param>
+/// <param name="ContentType">The sniffed media type.</param>
+/// <param name="Width">Width in pixels.</param>
+/// <param name="Height">Height in pixels.</param>
+public sealed record ImageInput(ReadOnlyMemory<byte> Data, string ContentType, int Width, int Height);

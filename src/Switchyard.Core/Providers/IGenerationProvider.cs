@@ -21,6 +21,13 @@ public interface IGenerationProvider
     /// <summary>The models it serves per modality, as advertised by <c>GET /v1/models</c>.</summary>
     IReadOnlyList<string> ModelsFor(Modality modality);
 
+    /// <summary>
+    /// Whether it can take input images (edits, image-to-image). Adapters that cannot are skipped
+    /// as <c>not_capable</c> for edits by the engine, so an edit is never silently served as a
+    /// plain generation.
+    /// </summary>
+    bool SupportsImageInputs => false;
+
     /// <summary>Null when it can serve the request with this model, otherwise why not (the attempt is skipped as <c>not_capable</c>).</summary>
     string? CheckCapable(Modality modality, string? model, object request);
 

@@ -84,6 +84,12 @@ public sealed partial class GatewayEngine
                 return false;
             }
 
+            if (providerRequest is ImageRequest { IsEdit: true } && !provider.SupportsImageInputs)
+            {
+                await SkipAsync(tier, step, provider, SkipReason.NotCapable, $"{provider.Name} ({provider.Type}) cannot take input images; an edit is never served as a plain generation").ConfigureAwait(false);
+                return false;
+            }
+
             if (provider.CheckCapable(_request.Route.Modality, step.Model, providerRequest) is { } reason)
             {
                 await SkipAsync(tier, step, provider, SkipReason.NotCapable, reason).ConfigureAwait(false);

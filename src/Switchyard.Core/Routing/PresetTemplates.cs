@@ -27,5 +27,6 @@ public static class PresetTemplates
             Prompt = ApplyPrompt(preset, request.Prompt),
             NegativePrompt = request.NegativePrompt ?? preset.NegativePrompt,
             Style = request.Style ?? preset.Style,
+            Strength = request.Strength ?? (request.IsEdit ? preset.Strength : null),
         };
 }

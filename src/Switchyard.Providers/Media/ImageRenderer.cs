@@ -42,6 +42,46 @@ internal static class ImageRenderer
         return Draw(width, height, palette.Top, palette.Bottom, [palette.Accent], 3, random, caption);
     }
 
+    /// <summary>
+    /// An edit of <paramref name="input"/>: the input scaled to fill the target size, washed with a tint
+    /// whose weight is the <paramref name="strength"/> (0 keeps the input, 1 covers it), and a caption
+    /// that names the edit, so offline edits are plainly derived from their input.
+    /// </summary>
+    public static byte[] Edit(ReadOnlyMemory<byte> input, string label, string prompt, long? seed, int index, double strength, int width, int height)
+    {
+        if (width is < 1 or > MaxSide || height is < 1 or > MaxSide)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), $"{width}x{height} is outside 1..{MaxSide}");
+        }
+
+        using var source = SKBitmap.Decode(input.Span) ?? throw new ArgumentException("the input image does not decode", nameof(input));
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        using var surface = SKSurface.Create(info) ?? throw new InvalidOperationException($"could not allocate a {width}x{height} drawing surface");
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.Black);
+
+        // Cover: scale the input to fill the target, cropping the overflow, centred.
+        var scale = Math.Max((float)width / source.Width, (float)height / source.Height);
+        var drawn = new SKRect(0, 0, source.Width * scale, source.Height * scale);
+        drawn.Offset((width - drawn.Width) / 2, (height - drawn.Height) / 2);
+        using (var image = SKImage.FromBitmap(source))
+        {
+            canvas.DrawImage(image, drawn, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+        }
+
+        var random = new Random(Hash($"{label}\n{prompt}\n{seed?.ToString() ?? "-"}\n{index}"));
+        var tint = SKColor.FromHsl(random.Next(360), 60, 50).WithAlpha((byte)Math.Clamp(strength * 200, 0, 200));
+        using (var wash = new SKPaint { Color = tint })
+        {
+            canvas.DrawRect(0, 0, width, height, wash);
+        }
+
+        DrawCaption(canvas, width, height, $"{label}: {FirstWords(prompt, 6)}");
+        using var snapshot = surface.Snapshot();
+        using var data = snapshot.Encode(SKEncodedImageFormat.Png, 100) ?? throw new InvalidOperationException("the PNG encoder returned nothing");
+        return data.ToArray();
+    }
+
     private static byte[] Draw(int width, int height, SKColor top, SKColor bottom, SKColor[] accents, int shapes, Random random, string caption)
     {
         if (width is < 1 or > MaxSide || height is < 1 or > MaxSide)

@@ -7,6 +7,9 @@ internal sealed class MediaInspector : IMediaInspector
 {
     public (int Width, int Height)? ProbeImage(ReadOnlyMemory<byte> data) => ImageInspector.GetSize(data.Span);
 
+    public (int Width, int Height, string ContentType)? InspectImage(ReadOnlyMemory<byte> data) =>
+        ImageInspector.Inspect(data.Span) is { } found ? (found.Width, found.Height, found.ContentType) : null;
+
     public AudioProbe? ProbeAudio(ReadOnlyMemory<byte> data, AudioFormat format)
     {
         var span = data.Span;

@@ -78,6 +78,9 @@ public sealed partial class PlaceholderProvider : IGenerationProvider
     }
 
     /// <inheritdoc />
+    public bool SupportsImageInputs => true;
+
+    /// <inheritdoc />
     public ValueTask<ProviderResult<ImageOutput>> GenerateImageAsync(string? model, ImageRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -90,7 +93,10 @@ public sealed partial class PlaceholderProvider : IGenerationProvider
         for (var i = 0; i < request.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var png = ImageRenderer.Placeholder(request.Prompt, request.Style, request.Width, request.Height);
+            // An edit's placeholder is its input, labelled: closer to what was asked than an abstract picture.
+            var png = request.IsEdit
+                ? ImageRenderer.Edit(request.Inputs[i % request.Inputs.Count].Data, "placeholder", request.Prompt, null, i, 0.15, request.Width, request.Height)
+                : ImageRenderer.Placeholder(request.Prompt, request.Style, request.Width, request.Height);
             images.Add(new GeneratedImage(png, "image/png", request.Width, request.Height));
         }
 

@@ -93,6 +93,9 @@ public sealed partial class SandboxProvider : IGenerationProvider
     }
 
     /// <inheritdoc />
+    public bool SupportsImageInputs => true;
+
+    /// <inheritdoc />
     public string? CheckCapable(Modality modality, string? model, object request)
     {
         var models = ModelsFor(modality);
@@ -136,7 +139,9 @@ public sealed partial class SandboxProvider : IGenerationProvider
         for (var i = 0; i < request.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var png = ImageRenderer.Sandbox(prompt, request.Seed, i, request.Width, request.Height);
+            var png = request.IsEdit
+                ? ImageRenderer.Edit(request.Inputs[i % request.Inputs.Count].Data, "sandbox edit", prompt, request.Seed, i, request.Strength ?? 0.5, request.Width, request.Height)
+                : ImageRenderer.Sandbox(prompt, request.Seed, i, request.Width, request.Height);
             images.Add(new GeneratedImage(png, "image/png", request.Width, request.Height));
         }
 

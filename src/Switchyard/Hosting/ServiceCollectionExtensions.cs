@@ -5,6 +5,7 @@ using Switchyard.Resilience;
 using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Http;
+using Switchyard.Outbound;
 using Switchyard.Providers;
 using Switchyard.Routing;
 
@@ -34,6 +35,8 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<ArtifactLinks>();
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<ApiKeyFilter>();
+        services.AddSingleton(_ => new OutboundClient(config.Outbound, TimeSpan.FromSeconds(20)));
+        services.AddSingleton(sp => new ImageInputReader(sp.GetRequiredService<OutboundClient>(), sp.GetRequiredService<IMediaInspector>(), Math.Min(config.Server.MaxRequestBytes, 20L << 20)));
         services.AddHostedService<GatewayInitializer>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
         return services;

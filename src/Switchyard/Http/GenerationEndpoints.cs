@@ -13,6 +13,7 @@ internal static partial class GenerationEndpoints
     {
         var v1 = app.MapGroup("/v1").AddEndpointFilter<ApiKeyFilter>();
         v1.MapPost("/images/generations", CreateImageAsync);
+        v1.MapPost("/images/edits", CreateImageEditAsync);
         v1.MapPost("/chat/completions", CreateChatCompletionAsync);
         v1.MapPost("/audio/speech", CreateSpeechAsync);
         v1.MapGet("/models", ListModels);
@@ -34,7 +35,13 @@ internal static partial class GenerationEndpoints
             return await services.RejectAsync(http, call, ModelOf(body), problem);
         }
 
-        var model = parsed!.Model ?? "image";
+        return await ServeImageAsync(http, services, call, parsed!);
+    }
+
+    /// <summary>The common part of generations and edits: route, prompt rules, preset, the run, the response.</summary>
+    private static async Task<IResult> ServeImageAsync(HttpContext http, GatewayServices services, IncomingCall call, GenerationRequests.ParsedImage parsed)
+    {
+        var model = parsed.Model ?? "image";
         if (services.Routes.Resolve(model, Modality.Image) is not { } route)
         {
             return await services.RejectAsync(http, call, model, UnknownModel(model, Modality.Image));
@@ -124,6 +131,9 @@ internal static partial class GenerationEndpoints
     private static string ImageSummary(ImageRequest request, bool wantsUrl) =>
         JsonSerializer.Serialize(new Dictionary<string, object?>
         {
+            ["inputs"] = request.IsEdit ? request.Inputs.Select(i => $"{i.ContentType} {i.Width}x{i.Height} {i.Data.Length}B").ToList() : null,
+            ["mask"] = request.Mask is { } mask ? $"{mask.Width}x{mask.Height}" : null,
+            ["strength"] = request.Strength,
             ["n"] = request.Count,
             ["size"] = $"{request.Width}x{request.Height}",
             ["response_format"] = wantsUrl ? "url" : "b64_json",

@@ -20,7 +20,7 @@ internal static class GenerationRequests
 
     public sealed record ParsedSpeech(string? Model, SpeechRequest Request);
 
-    public static (ParsedImage? Value, RequestProblem? Problem) Image(JsonRequest json, ServerConfig server)
+    public static (ParsedImage? Value, RequestProblem? Problem) Image(JsonRequest json, ServerConfig server, bool edit = false)
     {
         var model = json.String("model");
         var prompt = json.String("prompt", required: true, maxLength: server.MaxPromptChars);
@@ -32,6 +32,7 @@ internal static class GenerationRequests
         var style = json.String("style");
         var negative = json.String("negative_prompt", maxLength: server.MaxPromptChars);
         var seed = json.Integer("seed", 0, uint.MaxValue);
+        var strength = edit ? json.Number("strength", 0, 1) : null;
         json.String("user", allowEmpty: true);
         if (json.Problem is { } problem)
         {
@@ -48,6 +49,7 @@ internal static class GenerationRequests
             Quality = quality,
             Style = style,
             Seed = seed,
+            Strength = strength,
         };
         return (new ParsedImage(model, request, responseFormat == "url"), null);
     }
