@@ -6,6 +6,7 @@ using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Http;
 using Switchyard.Providers;
+using Switchyard.Questions;
 using Switchyard.Routing;
 
 namespace Switchyard.Hosting;
@@ -33,6 +34,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<ArtifactLinks>();
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<ApiKeyFilter>();
+        services.AddSingleton<LedgerQuestions>();
         services.AddHostedService<GatewayInitializer>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
         return services;
