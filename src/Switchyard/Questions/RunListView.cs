@@ -10,5 +10,6 @@ internal sealed record RunListView(
     [property: JsonPropertyName("next_cursor")] string? NextCursor)
 {
     [JsonPropertyName("object")]
+    [JsonPropertyOrder(-1)]
     public string Object { get; init; } = "list";
 }

@@ -13,6 +13,7 @@ internal sealed record StatsView(
     [property: JsonPropertyName("groups")] IReadOnlyList<StatsGroupView> Groups)
 {
     [JsonPropertyName("object")]
+    [JsonPropertyOrder(-1)]
     public string Object { get; init; } = "stats";
 
     public static StatsView From(StatsQuery query, StatsReport report, DateTimeOffset until) => new(
