@@ -86,7 +86,7 @@ internal static class StatsTable
             met.Add($"[yellow]skipped: {CliFormat.Counts(g.SkipReasons)}[/]");
         }
 
-        cells.Add(met.Count == 0 ? CliFormat.Nothing : string.Join("\n", met));
+        cells.Add(met.Count == 0 ? CliFormat.Nothing : string.Join("; ", met));
         if (withCost)
         {
             cells.Add(CliFormat.Cost(g.CostUsd));
