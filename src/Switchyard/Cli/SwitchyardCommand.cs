@@ -5,12 +5,14 @@ namespace Switchyard.Cli;
 /// <summary>The <c>switchyard</c> command line.</summary>
 internal static class SwitchyardCommand
 {
-    public static Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) =>
+        Create(CliEnvironment.System).Parse(ServeCommand.AdaptHostArguments(args)).InvokeAsync();
+
+    /// <summary>The root command; the ledger commands write through <paramref name="env"/>, so tests can read what they print.</summary>
+    public static RootCommand Create(CliEnvironment env) => new("Switchyard: a self-hosted AI generation gateway that never fails silently.")
     {
-        var root = new RootCommand("Switchyard: a self-hosted AI generation gateway that never fails silently.")
-        {
-            ServeCommand.Create(),
-        };
-        return root.Parse(ServeCommand.AdaptHostArguments(args)).InvokeAsync();
-    }
+        ServeCommand.Create(),
+        RunsCommand.Create(env),
+        StatsCommand.Create(env),
+    };
 }

@@ -7,6 +7,7 @@ using Switchyard.Generation;
 using Switchyard.Http;
 using Switchyard.Outbound;
 using Switchyard.Providers;
+using Switchyard.Questions;
 using Switchyard.Routing;
 
 namespace Switchyard.Hosting;
@@ -37,6 +38,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<ApiKeyFilter>();
         services.AddSingleton(_ => new OutboundClient(config.Outbound, TimeSpan.FromSeconds(20)));
         services.AddSingleton(sp => new ImageInputReader(sp.GetRequiredService<OutboundClient>(), sp.GetRequiredService<IMediaInspector>(), Math.Min(config.Server.MaxRequestBytes, 20L << 20)));
+        services.AddSingleton<LedgerQuestions>();
         services.AddHostedService<GatewayInitializer>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
         return services;

@@ -26,15 +26,22 @@ internal sealed record RunView(
     [property: JsonPropertyName("prompt_preview")] string? PromptPreview,
     [property: JsonPropertyName("request")] string? RequestSummary,
     [property: JsonPropertyName("response")] string? ResponseSummary,
-    [property: JsonPropertyName("attempt_count")] int AttemptCount)
+    [property: JsonPropertyName("attempt_count")] int AttemptCount,
+    [property: JsonPropertyName("cache_hit")] bool CacheHit,
+    [property: JsonPropertyName("cost_usd")] decimal? CostUsd,
+    [property: JsonPropertyName("trace_id")] string? TraceId,
+    [property: JsonPropertyName("job_id")] string? JobId,
+    [property: JsonPropertyName("item_id")] string? ItemId)
 {
+    /// <summary>The attempts in order; only in the answer for one run (<c>GET /v1/runs/{id}</c>), not in lists.</summary>
     [JsonPropertyName("attempts")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<AttemptView>? Attempts { get; init; }
 
     public static RunView From(RunRecord r) => new(
         r.Id, r.StartedAt, r.KeyId, r.Route, r.Preset, r.Modality.ToWire(), r.Endpoint, r.RequestedModel, r.Outcome?.ToWire(),
         r.ServedProvider, r.ServedProviderType, r.ServedModel, r.ServedTier, r.DurationMs, r.ErrorClass?.ToWire(), r.ErrorMessage,
-        r.HttpStatus, r.PromptPreview, r.RequestSummary, r.ResponseSummary, r.AttemptCount);
+        r.HttpStatus, r.PromptPreview, r.RequestSummary, r.ResponseSummary, r.AttemptCount, r.CacheHit, r.CostUsd, r.TraceId, r.JobId, r.ItemId);
 }
 
 /// <summary>An attempt as the API shows it.</summary>
@@ -53,9 +60,10 @@ internal sealed record AttemptView(
     [property: JsonPropertyName("message")] string? Message,
     [property: JsonPropertyName("step")] string? Step,
     [property: JsonPropertyName("started_at")] DateTimeOffset StartedAt,
-    [property: JsonPropertyName("duration_ms")] double? DurationMs)
+    [property: JsonPropertyName("duration_ms")] double? DurationMs,
+    [property: JsonPropertyName("cost_usd")] decimal? CostUsd)
 {
     public static AttemptView From(AttemptRecord a) => new(
         a.Seq, a.Tier, a.Retry, a.Provider, a.ProviderType, a.Model, a.Status.ToWire(), a.ErrorClass?.ToWire(), a.SkipReason?.ToWire(),
-        a.HttpStatus, a.ErrorCode, a.Message, a.Step, a.StartedAt, a.DurationMs);
+        a.HttpStatus, a.ErrorCode, a.Message, a.Step, a.StartedAt, a.DurationMs, a.CostUsd);
 }

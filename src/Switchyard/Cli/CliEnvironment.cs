@@ -1,0 +1,66 @@
+using Spectre.Console;
+
+namespace Switchyard.Cli;
+
+/// <summary>
+/// Where a command writes and what it reads from its surroundings: tables go to <see cref="Human"/>, <c>--json</c>
+/// documents to <see cref="Out"/>, problems to <see cref="Error"/>. Tests pass their own writers and clock.
+/// </summary>
+internal sealed class CliEnvironment
+{
+    private const int RedirectedWidth = 200;
+
+    public CliEnvironment(IAnsiConsole human, TextWriter output, TextWriter error, TimeProvider time, Func<string, string?> variable)
+    {
+        Human = human;
+        Out = output;
+        Error = error;
+        Time = time;
+        Variable = variable;
+    }
+
+    /// <summary>The process's console, clock and environment variables.</summary>
+    public static CliEnvironment System
+    {
+        get
+        {
+            var console = AnsiConsole.Console;
+
+            // Piped into a file or a pager there is no terminal width; 80 columns would wrap every table.
+            if (Console.IsOutputRedirected)
+            {
+                console.Profile.Width = RedirectedWidth;
+            }
+
+            return new(console, Console.Out, Console.Error, TimeProvider.System, Environment.GetEnvironmentVariable);
+        }
+    }
+
+    /// <summary>Readable output: tables and colours (plain when redirected).</summary>
+    public IAnsiConsole Human { get; }
+
+    /// <summary>Standard output, for exactly one JSON document with <c>--json</c>.</summary>
+    public TextWriter Out { get; }
+
+    /// <summary>Standard error: what went wrong and how to fix it.</summary>
+    public TextWriter Error { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>Reads an environment variable (<c>SWITCHYARD_CONFIG</c>, the config's <c>${NAME}</c> secrets).</summary>
+    public Func<string, string?> Variable { get; }
+
+    /// <summary>A console writing plain text (no colours, no cursor codes) to <paramref name="output"/>, wide enough that tables do not wrap.</summary>
+    public static IAnsiConsole PlainConsole(TextWriter output, int width = 240)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = width;
+        return console;
+    }
+}
