@@ -60,7 +60,14 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             chain:
               - { provider: sandbox-a, model: sandbox-speech }
               - { provider: placeholder }
+        outbound:
+          allow_private: ["127.0.0.1/32"]
         presets:
+          enhance:
+            route: image
+            prompt: "Enhance sharpness, remove haze, boost clarity."
+            negative_prompt: "blurry, hazy"
+            strength: 0.7
           watercolor:
             route: image
             prompt: "{prompt}, in soft watercolor"
