@@ -387,6 +387,8 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
 
             if (i == 1 && Has(prompt, "stream-cut"))
             {
+                // Give the client time to read what was flushed, then reset the connection.
+                await DelayAsync(TimeSpan.FromMilliseconds(200), context);
                 context.Abort();
                 return;
             }
