@@ -1,5 +1,6 @@
 using Switchyard.Generation;
 using Switchyard.Providers.Media;
+using Switchyard.Providers.OpenAI;
 using Switchyard.Providers.Placeholder;
 using Switchyard.Providers.Sandbox;
 
@@ -13,6 +14,9 @@ public static class ProviderCatalog
     [
         new SandboxProviderFactory(),
         new PlaceholderProviderFactory(),
+        new OpenAIProviderFactory(OpenAIProviderFactory.OpenAITypeName),
+        new OpenAIProviderFactory(OpenAIProviderFactory.CompatibleTypeName),
+        new AimlApiProviderFactory(),
     ];
 
     /// <summary>Decodes images and audio headers to prove outputs are real.</summary>

@@ -1,0 +1,40 @@
+using System.Net;
+
+namespace Switchyard.Providers.OpenAI;
+
+/// <summary>
+/// The HttpClient the OpenAI-style adapters use: one from <see cref="IHttpClientFactory"/> when the host registered
+/// it (fresh per call, so handler rotation works), else one shared client over a pooled <see cref="SocketsHttpHandler"/>.
+/// Its own timeout is infinite: the engine's per-attempt timeout cancels the call's token instead.
+/// </summary>
+internal static class OpenAIHttp
+{
+    /// <summary>The name of the client asked of <see cref="IHttpClientFactory"/>.</summary>
+    public const string ClientName = "switchyard-openai";
+
+    private static readonly Lazy<HttpClient> Shared = new(() => new HttpClient(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(30),
+        AutomaticDecompression = DecompressionMethods.All,
+    })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    });
+
+    /// <summary>How the provider obtains a client for each call.</summary>
+    public static Func<HttpClient> For(IServiceProvider services)
+    {
+        if (services.GetService(typeof(IHttpClientFactory)) is IHttpClientFactory factory)
+        {
+            return () =>
+            {
+                var client = factory.CreateClient(ClientName);
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                return client;
+            };
+        }
+
+        return static () => Shared.Value;
+    }
+}

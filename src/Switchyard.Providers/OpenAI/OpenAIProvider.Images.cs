@@ -1,0 +1,179 @@
+using System.Net.Http.Headers;
+using Switchyard.Generation;
+using Switchyard.Providers.Media;
+
+namespace Switchyard.Providers.OpenAI;
+
+internal sealed partial class OpenAIProvider
+{
+    private const string ImagesPath = "/images/generations";
+
+    public async ValueTask<ProviderResult<ImageOutput>> GenerateImageAsync(string? model, ImageRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (NotReady(Modality.Image, model, out var resolved) is { } notReady)
+        {
+            return notReady;
+        }
+
+        var body = BuildImageRequest(resolved, request);
+        var (response, failure) = await PostAsync(ImagesPath, Json(body, OpenAIJsonContext.Default.ImageGenerationRequest), HttpCompletionOption.ResponseContentRead, resolved, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        OpenAIWire.ImageGenerationResponse? parsed;
+        using (response)
+        {
+            (parsed, failure) = await ReadJsonAsync(response!, OpenAIJsonContext.Default.ImageGenerationResponse, ImagesPath, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        if (parsed!.HasNsfwConcepts?.Contains(true) == true || parsed.Data?.Any(d => d.ContentViolation == true) == true)
+        {
+            return new ProviderFailure { Class = ErrorClass.ContentRejected, Message = $"{Name}: the provider's safety checker flagged the image", Code = "nsfw_content", Step = "receive" };
+        }
+
+        var images = new List<GeneratedImage>();
+        foreach (var datum in parsed.Data ?? [])
+        {
+            var (bytes, itemFailure) = await ImageBytesAsync(datum.B64Json, datum.Url, cancellationToken).ConfigureAwait(false);
+            if (itemFailure is not null)
+            {
+                return itemFailure;
+            }
+
+            images.Add(new GeneratedImage(bytes, ImageSignature.ContentType(bytes, "image/png"), request.Width, request.Height, datum.RevisedPrompt));
+        }
+
+        foreach (var image in parsed.Images ?? [])
+        {
+            var (bytes, itemFailure) = await ImageBytesAsync(null, image.Url, cancellationToken).ConfigureAwait(false);
+            if (itemFailure is not null)
+            {
+                return itemFailure;
+            }
+
+            images.Add(new GeneratedImage(bytes, ImageSignature.ContentType(bytes, image.ContentType ?? "image/png"), image.Width ?? request.Width, image.Height ?? request.Height));
+        }
+
+        // No images is returned as such: the engine's output validator records it as empty_output.
+        return new ImageOutput(images);
+    }
+
+    private OpenAIWire.ImageGenerationRequest BuildImageRequest(string model, ImageRequest request)
+    {
+        if (OpenAIModels.IsFlux(model, _flavor))
+        {
+            return new OpenAIWire.ImageGenerationRequest
+            {
+                Model = model,
+                Prompt = request.Prompt,
+                ImageSize = new OpenAIWire.ImageSize(request.Width, request.Height),
+                NumImages = request.Count,
+                Seed = request.Seed,
+            };
+        }
+
+        // gpt-image models always answer with b64_json and reject response_format; everything else is asked for
+        // b64_json so the gateway holds the bytes instead of an expiring link.
+        return new OpenAIWire.ImageGenerationRequest
+        {
+            Model = model,
+            Prompt = request.Prompt,
+            N = request.Count,
+            Size = $"{request.Width}x{request.Height}",
+            ResponseFormat = OpenAIModels.IsGptImage(model) ? null : "b64_json",
+            Quality = OpenAIModels.Quality(model, request.Quality),
+            Style = model == "dall-e-3" ? request.Style : null,
+        };
+    }
+
+    private async ValueTask<(byte[] Bytes, ProviderFailure? Failure)> ImageBytesAsync(string? base64, string? url, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(base64))
+        {
+            return Decode(base64) is { } decoded ? (decoded, null) : ([], BadResponse("an image's b64_json is not valid base64"));
+        }
+
+        if (string.IsNullOrEmpty(url))
+        {
+            return ([], BadResponse("an image has neither b64_json nor url"));
+        }
+
+        if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        {
+            var comma = url.IndexOf(',', StringComparison.Ordinal);
+            return comma > 0 && Decode(url[(comma + 1)..]) is { } inline ? (inline, null) : ([], BadResponse("an image's data: URL is not valid base64"));
+        }
+
+        return await DownloadAsync(url, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static byte[]? Decode(string base64)
+    {
+        try
+        {
+            return Convert.FromBase64String(base64);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Fetches an image the upstream returned as a link: bounded in size and time, without the API key (the link may be
+    /// on another host). Any failure is <c>unavailable</c> at step <c>download</c>, code <c>download_failed</c>.
+    /// </summary>
+    private async ValueTask<(byte[] Bytes, ProviderFailure? Failure)> DownloadAsync(string url, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            return ([], DownloadFailed("the image link is not an http(s) URL", null));
+        }
+
+        // Signed links carry their signature in the query: only scheme, host and path go into messages.
+        var shown = uri.GetLeftPart(UriPartial.Path);
+        using var timeout = new CancellationTokenSource(_options.DownloadTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("image/*"));
+            using var response = await _http().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return ([], DownloadFailed($"downloading {shown} answered HTTP {(int)response.StatusCode}", null));
+            }
+
+            var bytes = await ReadBytesAsync(response.Content, _options.MaxDownloadBytes, linked.Token).ConfigureAwait(false);
+            return bytes is null
+                ? ([], DownloadFailed($"the image at {shown} is larger than {_options.MaxDownloadBytes / (1024 * 1024)} MB", null))
+                : (bytes, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            return ([], DownloadFailed($"downloading {shown} took longer than {Configuration.Duration.Format(_options.DownloadTimeout)}", null));
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException)
+        {
+            return ([], DownloadFailed($"downloading {shown} failed: {OpenAIErrorMapper.Clean(exception.Message, null)}", null));
+        }
+    }
+
+    private ProviderFailure DownloadFailed(string message, int? status)
+    {
+        Log.DownloadFailed(_logger, Name, message);
+        return new ProviderFailure { Class = ErrorClass.Unavailable, Message = $"{Name}: {message}", HttpStatus = status, Code = "download_failed", Step = "download" };
+    }
+}
