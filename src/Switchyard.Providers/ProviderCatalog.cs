@@ -1,7 +1,10 @@
 using Switchyard.Generation;
+using Switchyard.Providers.Cloudflare;
+using Switchyard.Providers.Espeak;
 using Switchyard.Providers.Media;
 using Switchyard.Providers.Placeholder;
 using Switchyard.Providers.Sandbox;
+using Switchyard.Providers.Stability;
 
 namespace Switchyard.Providers;
 
@@ -13,6 +16,9 @@ public static class ProviderCatalog
     [
         new SandboxProviderFactory(),
         new PlaceholderProviderFactory(),
+        new CloudflareWorkersAiProviderFactory(),
+        new StabilityProviderFactory(),
+        new EspeakProviderFactory(),
     ];
 
     /// <summary>Decodes images and audio headers to prove outputs are real.</summary>
