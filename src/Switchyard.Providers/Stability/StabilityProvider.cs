@@ -54,6 +54,9 @@ internal sealed partial class StabilityProvider : IGenerationProvider
 
     public ProviderReadiness Readiness { get; }
 
+    // The first model the config lists, else core.
+    private string DefaultModel => ModelsFor(Modality.Image) is { Count: > 0 } models ? models[0] : StabilityModels.Core;
+
     public IReadOnlyList<string> ModelsFor(Modality modality)
     {
         if (modality != Modality.Image)
@@ -75,7 +78,7 @@ internal sealed partial class StabilityProvider : IGenerationProvider
         }
 
         var models = ModelsFor(Modality.Image);
-        var resolved = model ?? StabilityModels.Core;
+        var resolved = model ?? DefaultModel;
         if (!models.Contains(resolved, StringComparer.Ordinal))
         {
             return $"{Name} does not serve the image model '{resolved}'; it serves: {string.Join(", ", models)}";
@@ -87,7 +90,7 @@ internal sealed partial class StabilityProvider : IGenerationProvider
     public async ValueTask<ProviderResult<ImageOutput>> GenerateImageAsync(string? model, ImageRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var resolved = model ?? StabilityModels.Core;
+        var resolved = model ?? DefaultModel;
         if (!Readiness.IsReady)
         {
             return new ProviderFailure { Class = ErrorClass.Misconfigured, Message = $"{Name}: {Readiness.Problem}", Code = "misconfigured", Step = "validate" };

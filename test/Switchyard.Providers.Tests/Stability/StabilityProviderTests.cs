@@ -65,6 +65,28 @@ public sealed class StabilityProviderTests
     }
 
     [Fact]
+    public async Task GenerateImage_NoModel_FirstListedModelServes()
+    {
+        await using var emulator = await StabilityEmulator.StartNewAsync();
+        var config = new ProviderConfig
+        {
+            Name = "stability",
+            Type = StabilityProviderFactory.TypeName,
+            BaseUrl = emulator.Root,
+            ApiKey = new Secret("STABILITY_API_KEY", StabilityEmulator.Key),
+            Models = new Dictionary<Modality, IReadOnlyList<string>> { [Modality.Image] = ["sd3.5-medium", "core"] },
+        };
+        var provider = new StabilityProvider(config, new StabilityOptions(), new HttpClient(), TimeProvider.System);
+
+        Assert.Null(provider.CheckCapable(Modality.Image, null, Image()));
+        var result = await provider.GenerateImageAsync(null, Image(), Ct);
+
+        Assert.True(result.Succeeded, result.Failure?.Message);
+        Assert.Equal("sd3.5-medium", emulator.Last.Form["model"]);
+        Assert.Contains("does not serve", provider.CheckCapable(Modality.Image, "ultra", Image()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GenerateImage_Ultra_PostsToUltra()
     {
         await using var emulator = await StabilityEmulator.StartNewAsync();
