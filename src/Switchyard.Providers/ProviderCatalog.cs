@@ -1,8 +1,11 @@
 using Switchyard.Generation;
+using Switchyard.Providers.Cloudflare;
+using Switchyard.Providers.Espeak;
 using Switchyard.Providers.Media;
 using Switchyard.Providers.OpenAI;
 using Switchyard.Providers.Placeholder;
 using Switchyard.Providers.Sandbox;
+using Switchyard.Providers.Stability;
 
 namespace Switchyard.Providers;
 
@@ -17,6 +20,9 @@ public static class ProviderCatalog
         new OpenAIProviderFactory(OpenAIProviderFactory.OpenAITypeName),
         new OpenAIProviderFactory(OpenAIProviderFactory.CompatibleTypeName),
         new AimlApiProviderFactory(),
+        new CloudflareWorkersAiProviderFactory(),
+        new StabilityProviderFactory(),
+        new EspeakProviderFactory(),
     ];
 
     /// <summary>Decodes images and audio headers to prove outputs are real.</summary>
