@@ -14,5 +14,6 @@ internal static class SwitchyardCommand
         ServeCommand.Create(),
         RunsCommand.Create(env),
         StatsCommand.Create(env),
+        DoctorCommand.Create(env),
     };
 }
