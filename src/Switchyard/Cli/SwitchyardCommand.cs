@@ -15,5 +15,6 @@ internal static class SwitchyardCommand
         RunsCommand.Create(env),
         StatsCommand.Create(env),
         DoctorCommand.Create(env),
+        KeysCommand.Create(env),
     };
 }
