@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Switchyard.Storage.Sqlite;
@@ -12,6 +13,14 @@ internal static class SqliteParameters
     /// <summary>Adds a time parameter.</summary>
     public static void BindTime(this SqliteCommand command, string name, DateTimeOffset? value) =>
         command.Bind(name, value is { } time ? SqliteTime.ToText(time) : null);
+
+    /// <summary>Adds an exact decimal parameter as invariant text (REAL would round it).</summary>
+    public static void BindDecimal(this SqliteCommand command, string name, decimal? value) =>
+        command.Bind(name, value?.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>A decimal column stored as invariant text, that may be NULL.</summary>
+    public static decimal? GetNullableDecimal(this SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : decimal.Parse(reader.GetString(ordinal), NumberStyles.Number, CultureInfo.InvariantCulture);
 
     /// <summary>A text column that may be NULL.</summary>
     public static string? GetNullableString(this SqliteDataReader reader, int ordinal) =>
