@@ -10,6 +10,7 @@ internal static class SwitchyardCommand
         var root = new RootCommand("Switchyard: a self-hosted AI generation gateway that never fails silently.")
         {
             ServeCommand.Create(),
+            MigrateCommand.Create(),
         };
         return root.Parse(ServeCommand.AdaptHostArguments(args)).InvokeAsync();
     }

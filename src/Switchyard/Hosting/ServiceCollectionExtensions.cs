@@ -34,6 +34,9 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<ApiKeyFilter>();
         services.AddHostedService<GatewayInitializer>();
+
+        // After the initializer: the first sweep needs the migrated schema.
+        services.AddHostedService<LedgerRetentionService>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
         return services;
     }
