@@ -28,6 +28,10 @@ public sealed class PostgresLedger : ILedger, ILedgerBatchWriter
 
     private const string InsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + ");";
 
+    // In a batch a start that is already stored is a replay of a batch whose first try failed after its commit
+    // (run ids are unique), so it is skipped: that makes every batch idempotent and safe to retry.
+    private const string InsertRunIfNew = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + ") ON CONFLICT (id) DO NOTHING;";
+
     private const string UpsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + """
         )
         ON CONFLICT (id) DO UPDATE SET
@@ -116,7 +120,11 @@ public sealed class PostgresLedger : ILedger, ILedgerBatchWriter
     }
 
     /// <inheritdoc />
-    /// <remarks>One transaction, sent as one <see cref="NpgsqlBatch"/>: a single round trip for the whole batch.</remarks>
+    /// <remarks>
+    /// One transaction, sent as one <see cref="NpgsqlBatch"/>: a single round trip for the whole batch. Batches are
+    /// idempotent: a run start whose id is already stored is skipped, and attempts and finishes replace, so a batch
+    /// may be written again when it is unknown whether a failed try committed (a connection lost during COMMIT).
+    /// </remarks>
     public async ValueTask WriteBatchAsync(IReadOnlyList<LedgerWrite> writes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
@@ -134,7 +142,7 @@ public sealed class PostgresLedger : ILedger, ILedgerBatchWriter
             switch (write)
             {
                 case LedgerWrite.RunStarted started:
-                    command = new NpgsqlBatchCommand(InsertRun);
+                    command = new NpgsqlBatchCommand(InsertRunIfNew);
                     BindRun(command.Parameters, started.Run);
                     break;
                 case LedgerWrite.RunFinished finished:

@@ -24,6 +24,10 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
 
     private const string InsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + ");";
 
+    // In a batch a start that is already stored is a replay of a batch whose first try failed after its commit
+    // (run ids are unique), so it is skipped: that makes every batch idempotent and safe to retry.
+    private const string InsertRunIfNew = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + ") ON CONFLICT (id) DO NOTHING;";
+
     private const string UpsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + """
         )
         ON CONFLICT (id) DO UPDATE SET
@@ -120,7 +124,11 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
     }
 
     /// <inheritdoc />
-    /// <remarks>One transaction under the process's write lock; each kind of statement is prepared once per batch.</remarks>
+    /// <remarks>
+    /// One transaction under the process's write lock; each kind of statement is prepared once per batch. Batches are
+    /// idempotent: a run start whose id is already stored is skipped, and attempts and finishes replace, so a batch
+    /// may be written again when it is unknown whether a failed try committed.
+    /// </remarks>
     public async ValueTask WriteBatchAsync(IReadOnlyList<LedgerWrite> writes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
@@ -135,7 +143,7 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
                 using var transaction = connection.BeginTransaction(deferred: false);
                 using var insertRun = connection.CreateCommand();
                 insertRun.Transaction = transaction;
-                insertRun.CommandText = InsertRun;
+                insertRun.CommandText = InsertRunIfNew;
                 using var upsertRun = connection.CreateCommand();
                 upsertRun.Transaction = transaction;
                 upsertRun.CommandText = UpsertRun;

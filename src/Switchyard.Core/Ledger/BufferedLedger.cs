@@ -256,7 +256,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
 
                 if (_batchWriter is not null)
                 {
-                    await StoreAsync(batch, abandon).ConfigureAwait(false);
+                    await StoreAsync(Coalesce(batch), abandon).ConfigureAwait(false);
                 }
                 else
                 {
@@ -328,6 +328,67 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
                 await Task.Delay(delay, _time, abandon).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The batch with each run and each attempt written once, as its last write, where it first appeared: the store
+    /// ends in the same state (a batch start of a stored run is skipped, finishes and attempts replace), a run still
+    /// comes before its attempts, and a request's start, attempt start, attempt end and finish cost two writes, not four.
+    /// </summary>
+    internal static List<LedgerWrite> Coalesce(List<LedgerWrite> batch)
+    {
+        if (batch.Count < 2)
+        {
+            return batch;
+        }
+
+        var result = new List<LedgerWrite>(batch.Count);
+        var runSlots = new Dictionary<string, int>(StringComparer.Ordinal);
+        var attemptSlots = new Dictionary<(string RunId, int Seq), int>();
+        foreach (var write in batch)
+        {
+            switch (write)
+            {
+                case LedgerWrite.RunStarted started:
+                    // After a start or a finish of the same run in this batch, another start changes nothing.
+                    if (runSlots.TryAdd(started.Run.Id, result.Count))
+                    {
+                        result.Add(started);
+                    }
+
+                    break;
+                case LedgerWrite.RunFinished finished:
+                    if (runSlots.TryGetValue(finished.Run.Id, out var runSlot))
+                    {
+                        result[runSlot] = finished;
+                    }
+                    else
+                    {
+                        runSlots.Add(finished.Run.Id, result.Count);
+                        result.Add(finished);
+                    }
+
+                    break;
+                case LedgerWrite.Attempt attempt:
+                    var key = (attempt.Record.RunId, attempt.Record.Seq);
+                    if (attemptSlots.TryGetValue(key, out var attemptSlot))
+                    {
+                        result[attemptSlot] = attempt;
+                    }
+                    else
+                    {
+                        attemptSlots.Add(key, result.Count);
+                        result.Add(attempt);
+                    }
+
+                    break;
+                default:
+                    result.Add(write);
+                    break;
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The wait after the <paramref name="failures"/>-th failure in a row: the base delay doubled each time, capped.</summary>

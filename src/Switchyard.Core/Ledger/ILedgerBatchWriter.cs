@@ -7,8 +7,9 @@ namespace Switchyard.Ledger;
 public interface ILedgerBatchWriter
 {
     /// <summary>
-    /// Writes <paramref name="writes"/> in order, all or none: when it throws, nothing of the batch was kept,
-    /// so the same batch can be written again.
+    /// Writes <paramref name="writes"/> in order, all or none: when it throws, nothing of the batch was kept.
+    /// Writing a batch again is harmless (a run start already stored is skipped, the rest replaces), so a batch
+    /// whose failed try may have committed can be retried.
     /// </summary>
     ValueTask WriteBatchAsync(IReadOnlyList<LedgerWrite> writes, CancellationToken cancellationToken);
 }

@@ -42,9 +42,50 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
 
         await ledger.FlushAsync(Ct);
 
-        Assert.Equal(expected, _store.Writes);
+        Assert.Equal(expected.Select(w => w.RunId).Distinct(), _store.Writes.Select(w => w.RunId).Distinct());
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(RunOutcome.Success, (await _store.GetRunAsync($"run_{i:D2}", Ct))!.Outcome);
+            Assert.Single(await _store.GetAttemptsAsync($"run_{i:D2}", Ct));
+        }
+
         Assert.Equal(150, ledger.Written);
         Assert.Equal(0, ledger.Pending);
+    }
+
+    [Fact]
+    public void Coalesce_RequestWrites_KeepsLastOfEachAtFirstPlace()
+    {
+        var run = Run("run_a");
+        var finished = run with { Outcome = RunOutcome.Success };
+        var started = Attempt("run_a", 1);
+        var ended = started with { Status = AttemptStatus.Success };
+        var other = Run("run_b");
+        List<LedgerWrite> batch =
+        [
+            new LedgerWrite.RunStarted(run),
+            new LedgerWrite.Attempt(started),
+            new LedgerWrite.RunStarted(other),
+            new LedgerWrite.Attempt(ended),
+            new LedgerWrite.Attempt(Attempt("run_a", 2)),
+            new LedgerWrite.RunFinished(finished),
+            new LedgerWrite.RunStarted(run),
+        ];
+
+        var coalesced = BufferedLedger.Coalesce(batch);
+
+        Assert.Equal(
+            [new LedgerWrite.RunFinished(finished), new LedgerWrite.Attempt(ended), new LedgerWrite.RunStarted(other), new LedgerWrite.Attempt(Attempt("run_a", 2))],
+            coalesced);
+    }
+
+    [Fact]
+    public void Coalesce_FinishWithoutStartThenAttempt_KeepsOrder()
+    {
+        var finished = Run("run_a") with { Outcome = RunOutcome.Failed };
+        List<LedgerWrite> batch = [new LedgerWrite.RunFinished(finished), new LedgerWrite.Attempt(Attempt("run_a", 1)), new LedgerWrite.RunFinished(finished with { HttpStatus = 502 })];
+
+        Assert.Equal([new LedgerWrite.RunFinished(finished with { HttpStatus = 502 }), new LedgerWrite.Attempt(Attempt("run_a", 1))], BufferedLedger.Coalesce(batch));
     }
 
     [Fact]

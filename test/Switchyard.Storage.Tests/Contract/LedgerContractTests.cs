@@ -612,13 +612,44 @@ public abstract class LedgerContractTests : IAsyncLifetime
             [
                 new LedgerWrite.RunStarted(MinimalRun("run_1", T0)),
                 new LedgerWrite.Attempt(StartedAttempt("run_1", 1)),
-                new LedgerWrite.RunStarted(MinimalRun("existing", T0)),
+                new LedgerWrite.Attempt(StartedAttempt("unknown_run", 1)),
             ],
             Ct));
 
         Assert.Null(await _ledger.GetRunAsync("run_1", Ct));
         Assert.Empty(await _ledger.GetAttemptsAsync("run_1", Ct));
         Assert.Equal(["existing"], await ListIdsAsync(new RunQuery()));
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_SameBatchTwice_SecondChangesNothing()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        var finished = FullRun("run_1");
+        LedgerWrite[] batch =
+        [
+            new LedgerWrite.RunStarted(MinimalRun("run_1", finished.StartedAt)),
+            new LedgerWrite.Attempt(FullAttempt("run_1", 1)),
+            new LedgerWrite.RunFinished(finished),
+        ];
+
+        await writer.WriteBatchAsync(batch, Ct);
+        await writer.WriteBatchAsync(batch, Ct);
+
+        Assert.Equal(finished, await _ledger.GetRunAsync("run_1", Ct));
+        Assert.Equal([FullAttempt("run_1", 1)], await _ledger.GetAttemptsAsync("run_1", Ct));
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_StartOfStoredFinishedRun_DoesNotClearIt()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        var finished = FullRun("run_1");
+        await _ledger.RunFinishedAsync(finished, Ct);
+
+        await writer.WriteBatchAsync([new LedgerWrite.RunStarted(MinimalRun("run_1", T0))], Ct);
+
+        Assert.Equal(finished, await _ledger.GetRunAsync("run_1", Ct));
     }
 
     [Fact]
