@@ -125,7 +125,8 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
 
     /// <inheritdoc />
     /// <remarks>
-    /// One transaction under the process's write lock; each kind of statement is prepared once per batch. Batches are
+    /// One transaction under the process's write lock; each kind of statement is prepared once per batch
+    /// and its parameters are reused. Batches are
     /// idempotent: a run start whose id is already stored is skipped, and attempts and finishes replace, so a batch
     /// may be written again when it is unknown whether a failed try committed.
     /// </remarks>
@@ -157,17 +158,14 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
                     {
                         case LedgerWrite.RunStarted started:
                             command = insertRun;
-                            command.Parameters.Clear();
                             BindRun(command, started.Run);
                             break;
                         case LedgerWrite.RunFinished finished:
                             command = upsertRun;
-                            command.Parameters.Clear();
                             BindRun(command, finished.Run);
                             break;
                         case LedgerWrite.Attempt attempt:
                             command = upsertAttempt;
-                            command.Parameters.Clear();
                             BindAttempt(command, attempt.Record);
                             break;
                         default:

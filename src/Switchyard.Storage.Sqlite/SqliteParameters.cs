@@ -6,9 +6,19 @@ namespace Switchyard.Storage.Sqlite;
 /// <summary>Binds and reads values with the storage conventions (null as NULL, times as <see cref="SqliteTime"/> text).</summary>
 internal static class SqliteParameters
 {
-    /// <summary>Adds a parameter, binding null as NULL.</summary>
-    public static void Bind(this SqliteCommand command, string name, object? value) =>
-        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+    /// <summary>Adds a parameter, binding null as NULL; when the command already has it (a command reused for a batch), sets its value.</summary>
+    public static void Bind(this SqliteCommand command, string name, object? value)
+    {
+        var index = command.Parameters.IndexOf(name);
+        if (index >= 0)
+        {
+            command.Parameters[index].Value = value ?? DBNull.Value;
+        }
+        else
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+    }
 
     /// <summary>Adds a time parameter.</summary>
     public static void BindTime(this SqliteCommand command, string name, DateTimeOffset? value) =>
