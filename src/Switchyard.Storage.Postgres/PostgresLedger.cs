@@ -7,7 +7,7 @@ using Switchyard.Ledger;
 namespace Switchyard.Storage.Postgres;
 
 /// <summary>The ledger of runs and attempts in PostgreSQL, shared by every node. Safe for many concurrent callers.</summary>
-public sealed class PostgresLedger : ILedger
+public sealed class PostgresLedger : ILedger, ILedgerBatchWriter
 {
     /// <summary>How many runs <see cref="DeleteRunsBeforeAsync"/> deletes per statement.</summary>
     public const int DeleteBatchSize = 1000;
@@ -15,16 +15,22 @@ public sealed class PostgresLedger : ILedger
     private const string RunColumns = """
         id, started_at, key_id, route, preset, modality, requested_model, endpoint, outcome,
         served_provider, served_provider_type, served_model, served_tier, duration_ms, error_class,
-        error_message, http_status, prompt_hash, prompt_preview, request_summary, response_summary, attempt_count
+        error_message, http_status, prompt_hash, prompt_preview, request_summary, response_summary, attempt_count,
+        cache_hit, trace_id, job_id, item_id, cost_usd
         """;
 
     private const string RunValues = """
         @id, @started_at, @key_id, @route, @preset, @modality, @requested_model, @endpoint, @outcome,
         @served_provider, @served_provider_type, @served_model, @served_tier, @duration_ms, @error_class,
-        @error_message, @http_status, @prompt_hash, @prompt_preview, @request_summary, @response_summary, @attempt_count
+        @error_message, @http_status, @prompt_hash, @prompt_preview, @request_summary, @response_summary, @attempt_count,
+        @cache_hit, @trace_id, @job_id, @item_id, @cost_usd
         """;
 
     private const string InsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + ");";
+
+    // In a batch a start that is already stored is a replay of a batch whose first try failed after its commit
+    // (run ids are unique), so it is skipped: that makes every batch idempotent and safe to retry.
+    private const string InsertRunIfNew = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + ") ON CONFLICT (id) DO NOTHING;";
 
     private const string UpsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + """
         )
@@ -49,18 +55,23 @@ public sealed class PostgresLedger : ILedger
             prompt_preview = excluded.prompt_preview,
             request_summary = excluded.request_summary,
             response_summary = excluded.response_summary,
-            attempt_count = excluded.attempt_count;
+            attempt_count = excluded.attempt_count,
+            cache_hit = excluded.cache_hit,
+            trace_id = excluded.trace_id,
+            job_id = excluded.job_id,
+            item_id = excluded.item_id,
+            cost_usd = excluded.cost_usd;
         """;
 
     private const string AttemptColumns = """
         run_id, seq, tier, retry, provider, provider_type, model, status, error_class, skip_reason,
-        http_status, error_code, message, step, started_at, duration_ms, bytes
+        http_status, error_code, message, step, started_at, duration_ms, bytes, cost_usd
         """;
 
     private const string UpsertAttempt = "INSERT INTO attempts (" + AttemptColumns + """
         ) VALUES (
             @run_id, @seq, @tier, @retry, @provider, @provider_type, @model, @status, @error_class, @skip_reason,
-            @http_status, @error_code, @message, @step, @started_at, @duration_ms, @bytes)
+            @http_status, @error_code, @message, @step, @started_at, @duration_ms, @bytes, @cost_usd)
         ON CONFLICT (run_id, seq) DO UPDATE SET
             tier = excluded.tier,
             retry = excluded.retry,
@@ -76,7 +87,8 @@ public sealed class PostgresLedger : ILedger
             step = excluded.step,
             started_at = excluded.started_at,
             duration_ms = excluded.duration_ms,
-            bytes = excluded.bytes;
+            bytes = excluded.bytes,
+            cost_usd = excluded.cost_usd;
         """;
 
     private readonly PostgresDatabase _database;
@@ -103,24 +115,53 @@ public sealed class PostgresLedger : ILedger
         ArgumentNullException.ThrowIfNull(attempt);
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(UpsertAttempt, connection);
-        command.BindText("run_id", attempt.RunId);
-        command.BindInt("seq", attempt.Seq);
-        command.BindInt("tier", attempt.Tier);
-        command.BindInt("retry", attempt.Retry);
-        command.BindText("provider", attempt.Provider);
-        command.BindText("provider_type", attempt.ProviderType);
-        command.BindText("model", attempt.Model);
-        command.BindText("status", attempt.Status.ToWire());
-        command.BindText("error_class", attempt.ErrorClass?.ToWire());
-        command.BindText("skip_reason", attempt.SkipReason?.ToWire());
-        command.BindInt("http_status", attempt.HttpStatus);
-        command.BindText("error_code", attempt.ErrorCode);
-        command.BindText("message", attempt.Message);
-        command.BindText("step", attempt.Step);
-        command.BindTime("started_at", attempt.StartedAt);
-        command.BindDouble("duration_ms", attempt.DurationMs);
-        command.BindLong("bytes", attempt.Bytes);
+        BindAttempt(command.Parameters, attempt);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One transaction, sent as one <see cref="NpgsqlBatch"/>: a single round trip for the whole batch. Batches are
+    /// idempotent: a run start whose id is already stored is skipped, and attempts and finishes replace, so a batch
+    /// may be written again when it is unknown whether a failed try committed (a connection lost during COMMIT).
+    /// </remarks>
+    public async ValueTask WriteBatchAsync(IReadOnlyList<LedgerWrite> writes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        if (writes.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var write in writes)
+        {
+            NpgsqlBatchCommand command;
+            switch (write)
+            {
+                case LedgerWrite.RunStarted started:
+                    command = new NpgsqlBatchCommand(InsertRunIfNew);
+                    BindRun(command.Parameters, started.Run);
+                    break;
+                case LedgerWrite.RunFinished finished:
+                    command = new NpgsqlBatchCommand(UpsertRun);
+                    BindRun(command.Parameters, finished.Run);
+                    break;
+                case LedgerWrite.Attempt attempt:
+                    command = new NpgsqlBatchCommand(UpsertAttempt);
+                    BindAttempt(command.Parameters, attempt.Record);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown ledger write {write.GetType().Name}.", nameof(writes));
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -282,7 +323,8 @@ public sealed class PostgresLedger : ILedger
 
         var runs = new List<(string Id, RunFacts Facts)>();
         await using (var command = CreateFactsCommand(connection, transaction, query, """
-            SELECT r.id, r.key_id, r.route, r.preset, r.outcome, r.served_provider, r.served_model, r.served_tier, r.error_class, r.duration_ms
+            SELECT r.id, r.key_id, r.route, r.preset, r.outcome, r.served_provider, r.served_model, r.served_tier, r.error_class, r.duration_ms,
+                r.cache_hit, r.cost_usd
             FROM runs r
             """ + window + " ORDER BY r.started_at, r.id;"))
         {
@@ -302,6 +344,8 @@ public sealed class PostgresLedger : ILedger
                     ServedTier = reader.GetNullableInt32(7),
                     ErrorClass = reader.GetNullableString(8) is { } errorClass ? PostgresWire.ParseErrorClass(errorClass) : null,
                     DurationMs = reader.GetNullableDouble(9),
+                    CacheHit = reader.GetBoolean(10),
+                    CostUsd = reader.GetNullableDecimal(11),
                     Attempts = [],
                 }));
             }
@@ -391,6 +435,12 @@ public sealed class PostgresLedger : ILedger
     {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(sql, connection);
+        BindRun(command.Parameters, run);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void BindRun(NpgsqlParameterCollection command, RunRecord run)
+    {
         command.BindText("id", run.Id);
         command.BindTime("started_at", run.StartedAt);
         command.BindText("key_id", run.KeyId);
@@ -413,7 +463,33 @@ public sealed class PostgresLedger : ILedger
         command.BindText("request_summary", run.RequestSummary);
         command.BindText("response_summary", run.ResponseSummary);
         command.BindInt("attempt_count", run.AttemptCount);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.BindBool("cache_hit", run.CacheHit);
+        command.BindText("trace_id", run.TraceId);
+        command.BindText("job_id", run.JobId);
+        command.BindText("item_id", run.ItemId);
+        command.BindDecimal("cost_usd", run.CostUsd);
+    }
+
+    private static void BindAttempt(NpgsqlParameterCollection command, AttemptRecord attempt)
+    {
+        command.BindText("run_id", attempt.RunId);
+        command.BindInt("seq", attempt.Seq);
+        command.BindInt("tier", attempt.Tier);
+        command.BindInt("retry", attempt.Retry);
+        command.BindText("provider", attempt.Provider);
+        command.BindText("provider_type", attempt.ProviderType);
+        command.BindText("model", attempt.Model);
+        command.BindText("status", attempt.Status.ToWire());
+        command.BindText("error_class", attempt.ErrorClass?.ToWire());
+        command.BindText("skip_reason", attempt.SkipReason?.ToWire());
+        command.BindInt("http_status", attempt.HttpStatus);
+        command.BindText("error_code", attempt.ErrorCode);
+        command.BindText("message", attempt.Message);
+        command.BindText("step", attempt.Step);
+        command.BindTime("started_at", attempt.StartedAt);
+        command.BindDouble("duration_ms", attempt.DurationMs);
+        command.BindLong("bytes", attempt.Bytes);
+        command.BindDecimal("cost_usd", attempt.CostUsd);
     }
 
     // Ordinals follow RunColumns.
@@ -441,6 +517,11 @@ public sealed class PostgresLedger : ILedger
         RequestSummary = reader.GetNullableString(19),
         ResponseSummary = reader.GetNullableString(20),
         AttemptCount = reader.GetInt32(21),
+        CacheHit = reader.GetBoolean(22),
+        TraceId = reader.GetNullableString(23),
+        JobId = reader.GetNullableString(24),
+        ItemId = reader.GetNullableString(25),
+        CostUsd = reader.GetNullableDecimal(26),
     };
 
     // Ordinals follow AttemptColumns.
@@ -463,5 +544,6 @@ public sealed class PostgresLedger : ILedger
         StartedAt = reader.GetTime(14),
         DurationMs = reader.GetNullableDouble(15),
         Bytes = reader.GetNullableInt64(16),
+        CostUsd = reader.GetNullableDecimal(17),
     };
 }

@@ -76,6 +76,19 @@ internal static class PostgresMigrations
         );
         """;
 
+    // Issue 4's remaining run facts: cache hit, trace, job and item, and the estimated cost of runs
+    // and attempts, as exact numeric.
+    private const string V2 = """
+        ALTER TABLE runs
+            ADD COLUMN cache_hit boolean NOT NULL DEFAULT false,
+            ADD COLUMN trace_id text NULL,
+            ADD COLUMN job_id text NULL,
+            ADD COLUMN item_id text NULL,
+            ADD COLUMN cost_usd numeric NULL;
+        ALTER TABLE attempts ADD COLUMN cost_usd numeric NULL;
+        CREATE INDEX ix_runs_job_id ON runs (job_id, item_id) WHERE job_id IS NOT NULL;
+        """;
+
     /// <summary>The scripts; the count equals <see cref="PostgresDatabase.CurrentSchemaVersion"/>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2];
 }

@@ -6,21 +6,27 @@ using Switchyard.Ledger;
 namespace Switchyard.Storage.Sqlite;
 
 /// <summary>The ledger of runs and attempts in SQLite. Safe for many concurrent callers.</summary>
-public sealed class SqliteLedger : ILedger
+public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
 {
     private const string RunColumns = """
         id, started_at, key_id, route, preset, modality, requested_model, endpoint, outcome,
         served_provider, served_provider_type, served_model, served_tier, duration_ms, error_class,
-        error_message, http_status, prompt_hash, prompt_preview, request_summary, response_summary, attempt_count
+        error_message, http_status, prompt_hash, prompt_preview, request_summary, response_summary, attempt_count,
+        cache_hit, trace_id, job_id, item_id, cost_usd
         """;
 
     private const string RunValues = """
         @id, @started_at, @key_id, @route, @preset, @modality, @requested_model, @endpoint, @outcome,
         @served_provider, @served_provider_type, @served_model, @served_tier, @duration_ms, @error_class,
-        @error_message, @http_status, @prompt_hash, @prompt_preview, @request_summary, @response_summary, @attempt_count
+        @error_message, @http_status, @prompt_hash, @prompt_preview, @request_summary, @response_summary, @attempt_count,
+        @cache_hit, @trace_id, @job_id, @item_id, @cost_usd
         """;
 
     private const string InsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + ");";
+
+    // In a batch a start that is already stored is a replay of a batch whose first try failed after its commit
+    // (run ids are unique), so it is skipped: that makes every batch idempotent and safe to retry.
+    private const string InsertRunIfNew = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + ") ON CONFLICT (id) DO NOTHING;";
 
     private const string UpsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + """
         )
@@ -45,18 +51,23 @@ public sealed class SqliteLedger : ILedger
             prompt_preview = excluded.prompt_preview,
             request_summary = excluded.request_summary,
             response_summary = excluded.response_summary,
-            attempt_count = excluded.attempt_count;
+            attempt_count = excluded.attempt_count,
+            cache_hit = excluded.cache_hit,
+            trace_id = excluded.trace_id,
+            job_id = excluded.job_id,
+            item_id = excluded.item_id,
+            cost_usd = excluded.cost_usd;
         """;
 
     private const string AttemptColumns = """
         run_id, seq, tier, retry, provider, provider_type, model, status, error_class, skip_reason,
-        http_status, error_code, message, step, started_at, duration_ms, bytes
+        http_status, error_code, message, step, started_at, duration_ms, bytes, cost_usd
         """;
 
     private const string UpsertAttempt = "INSERT INTO attempts (" + AttemptColumns + """
         ) VALUES (
             @run_id, @seq, @tier, @retry, @provider, @provider_type, @model, @status, @error_class, @skip_reason,
-            @http_status, @error_code, @message, @step, @started_at, @duration_ms, @bytes)
+            @http_status, @error_code, @message, @step, @started_at, @duration_ms, @bytes, @cost_usd)
         ON CONFLICT (run_id, seq) DO UPDATE SET
             tier = excluded.tier,
             retry = excluded.retry,
@@ -72,7 +83,8 @@ public sealed class SqliteLedger : ILedger
             step = excluded.step,
             started_at = excluded.started_at,
             duration_ms = excluded.duration_ms,
-            bytes = excluded.bytes;
+            bytes = excluded.bytes,
+            cost_usd = excluded.cost_usd;
         """;
 
     /// <summary>How many runs <see cref="DeleteRunsBeforeAsync"/> deletes per transaction.</summary>
@@ -105,24 +117,66 @@ public sealed class SqliteLedger : ILedger
             {
                 using var command = connection.CreateCommand();
                 command.CommandText = UpsertAttempt;
-                command.Bind("@run_id", attempt.RunId);
-                command.Bind("@seq", attempt.Seq);
-                command.Bind("@tier", attempt.Tier);
-                command.Bind("@retry", attempt.Retry);
-                command.Bind("@provider", attempt.Provider);
-                command.Bind("@provider_type", attempt.ProviderType);
-                command.Bind("@model", attempt.Model);
-                command.Bind("@status", attempt.Status.ToWire());
-                command.Bind("@error_class", attempt.ErrorClass?.ToWire());
-                command.Bind("@skip_reason", attempt.SkipReason?.ToWire());
-                command.Bind("@http_status", attempt.HttpStatus);
-                command.Bind("@error_code", attempt.ErrorCode);
-                command.Bind("@message", attempt.Message);
-                command.Bind("@step", attempt.Step);
-                command.BindTime("@started_at", attempt.StartedAt);
-                command.Bind("@duration_ms", attempt.DurationMs);
-                command.Bind("@bytes", attempt.Bytes);
+                BindAttempt(command, attempt);
                 return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One transaction under the process's write lock; each kind of statement is prepared once per batch
+    /// and its parameters are reused. Batches are
+    /// idempotent: a run start whose id is already stored is skipped, and attempts and finishes replace, so a batch
+    /// may be written again when it is unknown whether a failed try committed.
+    /// </remarks>
+    public async ValueTask WriteBatchAsync(IReadOnlyList<LedgerWrite> writes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        if (writes.Count == 0)
+        {
+            return;
+        }
+
+        await _database.WriteAsync(
+            async (connection, ct) =>
+            {
+                using var transaction = connection.BeginTransaction(deferred: false);
+                using var insertRun = connection.CreateCommand();
+                insertRun.Transaction = transaction;
+                insertRun.CommandText = InsertRunIfNew;
+                using var upsertRun = connection.CreateCommand();
+                upsertRun.Transaction = transaction;
+                upsertRun.CommandText = UpsertRun;
+                using var upsertAttempt = connection.CreateCommand();
+                upsertAttempt.Transaction = transaction;
+                upsertAttempt.CommandText = UpsertAttempt;
+                foreach (var write in writes)
+                {
+                    SqliteCommand command;
+                    switch (write)
+                    {
+                        case LedgerWrite.RunStarted started:
+                            command = insertRun;
+                            BindRun(command, started.Run);
+                            break;
+                        case LedgerWrite.RunFinished finished:
+                            command = upsertRun;
+                            BindRun(command, finished.Run);
+                            break;
+                        case LedgerWrite.Attempt attempt:
+                            command = upsertAttempt;
+                            BindAttempt(command, attempt.Record);
+                            break;
+                        default:
+                            throw new ArgumentException($"Unknown ledger write {write.GetType().Name}.", nameof(writes));
+                    }
+
+                    await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return writes.Count;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -290,7 +344,8 @@ public sealed class SqliteLedger : ILedger
 
         var runs = new List<(string Id, RunFacts Facts)>();
         using (var command = CreateFactsCommand(connection, transaction, query, """
-            SELECT r.id, r.key_id, r.route, r.preset, r.outcome, r.served_provider, r.served_model, r.served_tier, r.error_class, r.duration_ms
+            SELECT r.id, r.key_id, r.route, r.preset, r.outcome, r.served_provider, r.served_model, r.served_tier, r.error_class, r.duration_ms,
+                r.cache_hit, r.cost_usd
             FROM runs r
             """ + window + " ORDER BY r.started_at, r.id;"))
         {
@@ -310,6 +365,8 @@ public sealed class SqliteLedger : ILedger
                     ServedTier = reader.GetNullableInt32(7),
                     ErrorClass = reader.GetNullableString(8) is { } errorClass ? SqliteWire.ParseErrorClass(errorClass) : null,
                     DurationMs = reader.GetNullableDouble(9),
+                    CacheHit = reader.GetInt64(10) != 0,
+                    CostUsd = reader.GetNullableDecimal(11),
                     Attempts = [],
                 }));
             }
@@ -409,31 +466,63 @@ public sealed class SqliteLedger : ILedger
             {
                 using var command = connection.CreateCommand();
                 command.CommandText = sql;
-                command.Bind("@id", run.Id);
-                command.BindTime("@started_at", run.StartedAt);
-                command.Bind("@key_id", run.KeyId);
-                command.Bind("@route", run.Route);
-                command.Bind("@preset", run.Preset);
-                command.Bind("@modality", run.Modality.ToWire());
-                command.Bind("@requested_model", run.RequestedModel);
-                command.Bind("@endpoint", run.Endpoint);
-                command.Bind("@outcome", run.Outcome?.ToWire());
-                command.Bind("@served_provider", run.ServedProvider);
-                command.Bind("@served_provider_type", run.ServedProviderType);
-                command.Bind("@served_model", run.ServedModel);
-                command.Bind("@served_tier", run.ServedTier);
-                command.Bind("@duration_ms", run.DurationMs);
-                command.Bind("@error_class", run.ErrorClass?.ToWire());
-                command.Bind("@error_message", run.ErrorMessage);
-                command.Bind("@http_status", run.HttpStatus);
-                command.Bind("@prompt_hash", run.PromptHash);
-                command.Bind("@prompt_preview", run.PromptPreview);
-                command.Bind("@request_summary", run.RequestSummary);
-                command.Bind("@response_summary", run.ResponseSummary);
-                command.Bind("@attempt_count", run.AttemptCount);
+                BindRun(command, run);
                 return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void BindRun(SqliteCommand command, RunRecord run)
+    {
+        command.Bind("@id", run.Id);
+        command.BindTime("@started_at", run.StartedAt);
+        command.Bind("@key_id", run.KeyId);
+        command.Bind("@route", run.Route);
+        command.Bind("@preset", run.Preset);
+        command.Bind("@modality", run.Modality.ToWire());
+        command.Bind("@requested_model", run.RequestedModel);
+        command.Bind("@endpoint", run.Endpoint);
+        command.Bind("@outcome", run.Outcome?.ToWire());
+        command.Bind("@served_provider", run.ServedProvider);
+        command.Bind("@served_provider_type", run.ServedProviderType);
+        command.Bind("@served_model", run.ServedModel);
+        command.Bind("@served_tier", run.ServedTier);
+        command.Bind("@duration_ms", run.DurationMs);
+        command.Bind("@error_class", run.ErrorClass?.ToWire());
+        command.Bind("@error_message", run.ErrorMessage);
+        command.Bind("@http_status", run.HttpStatus);
+        command.Bind("@prompt_hash", run.PromptHash);
+        command.Bind("@prompt_preview", run.PromptPreview);
+        command.Bind("@request_summary", run.RequestSummary);
+        command.Bind("@response_summary", run.ResponseSummary);
+        command.Bind("@attempt_count", run.AttemptCount);
+        command.Bind("@cache_hit", run.CacheHit ? 1 : 0);
+        command.Bind("@trace_id", run.TraceId);
+        command.Bind("@job_id", run.JobId);
+        command.Bind("@item_id", run.ItemId);
+        command.BindDecimal("@cost_usd", run.CostUsd);
+    }
+
+    private static void BindAttempt(SqliteCommand command, AttemptRecord attempt)
+    {
+        command.Bind("@run_id", attempt.RunId);
+        command.Bind("@seq", attempt.Seq);
+        command.Bind("@tier", attempt.Tier);
+        command.Bind("@retry", attempt.Retry);
+        command.Bind("@provider", attempt.Provider);
+        command.Bind("@provider_type", attempt.ProviderType);
+        command.Bind("@model", attempt.Model);
+        command.Bind("@status", attempt.Status.ToWire());
+        command.Bind("@error_class", attempt.ErrorClass?.ToWire());
+        command.Bind("@skip_reason", attempt.SkipReason?.ToWire());
+        command.Bind("@http_status", attempt.HttpStatus);
+        command.Bind("@error_code", attempt.ErrorCode);
+        command.Bind("@message", attempt.Message);
+        command.Bind("@step", attempt.Step);
+        command.BindTime("@started_at", attempt.StartedAt);
+        command.Bind("@duration_ms", attempt.DurationMs);
+        command.Bind("@bytes", attempt.Bytes);
+        command.BindDecimal("@cost_usd", attempt.CostUsd);
     }
 
     // Ordinals follow RunColumns.
@@ -461,6 +550,11 @@ public sealed class SqliteLedger : ILedger
         RequestSummary = reader.GetNullableString(19),
         ResponseSummary = reader.GetNullableString(20),
         AttemptCount = reader.GetInt32(21),
+        CacheHit = reader.GetInt64(22) != 0,
+        TraceId = reader.GetNullableString(23),
+        JobId = reader.GetNullableString(24),
+        ItemId = reader.GetNullableString(25),
+        CostUsd = reader.GetNullableDecimal(26),
     };
 
     // Ordinals follow AttemptColumns.
@@ -483,5 +577,6 @@ public sealed class SqliteLedger : ILedger
         StartedAt = reader.GetTime(14),
         DurationMs = reader.GetNullableDouble(15),
         Bytes = reader.GetNullableInt64(16),
+        CostUsd = reader.GetNullableDecimal(17),
     };
 }

@@ -83,6 +83,18 @@ internal static class SqliteMigrations
         CREATE INDEX ix_attempts_skip_reason ON attempts (skip_reason, run_id) WHERE skip_reason IS NOT NULL;
         """;
 
+    // Issue 4's remaining run facts: cache hit, trace, job and item, and the estimated cost of runs
+    // and attempts. Costs are exact decimals as invariant text (REAL would round them).
+    private const string V3 = """
+        ALTER TABLE runs ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN trace_id TEXT NULL;
+        ALTER TABLE runs ADD COLUMN job_id TEXT NULL;
+        ALTER TABLE runs ADD COLUMN item_id TEXT NULL;
+        ALTER TABLE runs ADD COLUMN cost_usd TEXT NULL;
+        ALTER TABLE attempts ADD COLUMN cost_usd TEXT NULL;
+        CREATE INDEX ix_runs_job_id ON runs (job_id, item_id) WHERE job_id IS NOT NULL;
+        """;
+
     /// <summary>The scripts; the count equals <see cref="SqliteDatabase.CurrentSchemaVersion"/>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3];
 }

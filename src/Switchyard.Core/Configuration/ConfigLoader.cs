@@ -15,7 +15,7 @@ public sealed partial class ConfigLoader
 {
     private static readonly string[] TopLevel = ["storage", "server", "providers", "routes", "outbound", "presets", "keys", "alerts", "telemetry"];
     private static readonly string[] TelemetryKeys = ["otlp_endpoint", "service_name"];
-    private static readonly string[] StorageKeys = ["database", "artifacts", "redis", "artifact_url_ttl"];
+    private static readonly string[] StorageKeys = ["database", "artifacts", "redis", "artifact_url_ttl", "retention"];
     private static readonly string[] ServerKeys = ["urls", "max_request_bytes", "max_prompt_chars"];
     private static readonly string[] ProviderKeys = ["type", "base_url", "api_key", "timeout", "total_timeout", "retry", "circuit_breaker", "rate_limit", "models", "prices"];
     private static readonly string[] PriceKeys = ["per_image", "per_image_by_size", "per_image_by_quality", "per_1k_input_tokens", "per_1k_output_tokens", "per_1k_chars"];
@@ -102,14 +102,28 @@ public sealed partial class ConfigLoader
     {
         CheckKeys(section, "storage", StorageKeys);
         var database = section["database"] is { Length: > 0 } db ? db : "sqlite:data/switchyard.db";
+        var missing = new List<string>();
+
+        // A PostgreSQL password is a secret: written as ${NAME} in the URL, read from the environment.
+        database = Substitute(database, missing) ?? database;
+        if (missing.Count > 0)
+        {
+            Problem("storage.database", $"missing environment variable(s) {string.Join(", ", missing)}");
+        }
+
         var artifacts = section["artifacts"] is { Length: > 0 } a ? a : "file:data/artifacts";
         if (!database.StartsWith("sqlite:", StringComparison.Ordinal) && !database.StartsWith("postgres://", StringComparison.Ordinal) && !database.StartsWith("postgresql://", StringComparison.Ordinal))
         {
             Problem("storage.database", $"'{Redact(database)}' is not a database URL; expected sqlite:PATH or postgres://user:pass@host/db");
         }
-        else if (!database.StartsWith("sqlite:", StringComparison.Ordinal))
+        else if (database.StartsWith("sqlite:", StringComparison.Ordinal) && database.Length == "sqlite:".Length)
         {
-            Problem("storage.database", "PostgreSQL is not supported by this build yet; use sqlite:PATH");
+            Problem("storage.database", "sqlite: needs a file path, e.g. sqlite:data/switchyard.db");
+        }
+        else if (!database.StartsWith("sqlite:", StringComparison.Ordinal)
+            && (!Uri.TryCreate(database, UriKind.Absolute, out var url) || string.IsNullOrEmpty(url.Host)))
+        {
+            Problem("storage.database", $"'{Redact(database)}' is not a PostgreSQL URL; expected postgres://user:pass@host:port/db");
         }
 
         if (!artifacts.StartsWith("file:", StringComparison.Ordinal))
@@ -129,7 +143,25 @@ public sealed partial class ConfigLoader
             Artifacts = artifacts,
             Redis = redis,
             ArtifactUrlTtl = ReadDuration(section, "artifact_url_ttl", "storage.artifact_url_ttl", TimeSpan.FromHours(1)),
+            Retention = ReadRetention(section),
         };
+    }
+
+    // "0" or an empty value keeps runs forever; otherwise at least an hour, so a typo such as 30m cannot wipe the ledger.
+    private TimeSpan? ReadRetention(IConfigurationSection section)
+    {
+        var raw = section["retention"];
+        if (raw is null)
+        {
+            return StorageConfig.DefaultRetention;
+        }
+
+        if (raw.Trim().Length == 0 || (Duration.TryParse(raw, out var parsed) && parsed == TimeSpan.Zero))
+        {
+            return null;
+        }
+
+        return ReadDuration(section, "retention", "storage.retention", StorageConfig.DefaultRetention, TimeSpan.FromHours(1));
     }
 
     private ServerConfig ReadServer(IConfigurationSection section)

@@ -52,6 +52,16 @@ public sealed record StorageConfig
     /// <summary>How long a signed artifact link works.</summary>
     public TimeSpan ArtifactUrlTtl { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>The retention when the config names none.</summary>
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(30);
+
+    /// <summary>How long runs (and their attempts) are kept; null keeps them forever (<c>retention: 0</c>).</summary>
+    public TimeSpan? Retention { get; init; } = DefaultRetention;
+
+    /// <summary>The PostgreSQL URL when <see cref="Database"/> is <c>postgres://</c> or <c>postgresql://</c>.</summary>
+    public string? PostgresUrl =>
+        Database.StartsWith("postgres://", StringComparison.Ordinal) || Database.StartsWith("postgresql://", StringComparison.Ordinal) ? Database : null;
+
     /// <summary>The SQLite file path when <see cref="Database"/> is <c>sqlite:</c>.</summary>
     public string? SqlitePath => Database.StartsWith("sqlite:", StringComparison.Ordinal) ? Database["sqlite:".Length..] : null;
 

@@ -12,6 +12,7 @@ internal static class SwitchyardCommand
     public static RootCommand Create(CliEnvironment env) => new("Switchyard: a self-hosted AI generation gateway that never fails silently.")
     {
         ServeCommand.Create(),
+        MigrateCommand.Create(),
         RunsCommand.Create(env),
         StatsCommand.Create(env),
         DoctorCommand.Create(env),

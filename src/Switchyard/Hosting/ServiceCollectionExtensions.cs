@@ -40,6 +40,9 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(sp => new ImageInputReader(sp.GetRequiredService<OutboundClient>(), sp.GetRequiredService<IMediaInspector>(), Math.Min(config.Server.MaxRequestBytes, 20L << 20)));
         services.AddSingleton<LedgerQuestions>();
         services.AddHostedService<GatewayInitializer>();
+
+        // After the initializer: the first sweep needs the migrated schema.
+        services.AddHostedService<LedgerRetentionService>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
         return services;
     }

@@ -2,22 +2,60 @@ using Switchyard.Artifacts;
 using Switchyard.Configuration;
 using Switchyard.Keys;
 using Switchyard.Ledger;
+using Switchyard.Storage.Postgres;
 using Switchyard.Storage.Sqlite;
 
 namespace Switchyard.Hosting;
 
-/// <summary>Registers the stores the config names (SQLite and a local artifact folder in this build).</summary>
+/// <summary>Registers the stores the config names: SQLite or PostgreSQL for the ledger and keys, a local folder for artifacts.</summary>
 internal static class StorageServiceCollectionExtensions
 {
+    /// <summary>
+    /// Set to <c>1</c> in the environment to run without a ledger (writes are discarded, reads find nothing).
+    /// Only for <c>bench/ledger</c>, which measures what the ledger costs; deliberately not a config key.
+    /// </summary>
+    public const string BenchNoLedgerVariable = "SWITCHYARD_BENCH_NO_LEDGER";
+
+    /// <summary>
+    /// Registers the database (<see cref="SqliteDatabase"/> or <see cref="PostgresDatabase"/>), its ledger and key store
+    /// under their own types, <see cref="StorageBootstrap"/>, and as <see cref="ILedger"/> a <see cref="BufferedLedger"/>
+    /// over the store's ledger, stored in batches in the background and flushed when the host stops.
+    /// </summary>
     public static IServiceCollection AddSwitchyardStorage(this IServiceCollection services, SwitchyardConfig config)
     {
-        // The config loader only accepts sqlite: and file: in this build.
-        var databasePath = Path.GetFullPath(config.Storage.SqlitePath!);
         var artifactFolder = Path.GetFullPath(config.Storage.ArtifactFolder!);
-        services.AddSingleton(sp => new SqliteDatabase(databasePath, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<StorageBootstrap>();
-        services.AddSingleton<ILedger, SqliteLedger>();
-        services.AddSingleton<IKeyStore, SqliteKeyStore>();
+        Func<IServiceProvider, ILedger> storeLedger;
+        if (config.Storage.PostgresUrl is { } url)
+        {
+            services.AddSingleton(sp => new PostgresDatabase(url, sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton(sp => StorageBootstrap.For(sp.GetRequiredService<PostgresDatabase>()));
+            services.AddSingleton<PostgresLedger>();
+            services.AddSingleton<PostgresKeyStore>();
+            services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresKeyStore>());
+            storeLedger = sp => sp.GetRequiredService<PostgresLedger>();
+        }
+        else
+        {
+            // The config loader accepts only sqlite: and postgres URLs.
+            var databasePath = Path.GetFullPath(config.Storage.SqlitePath!);
+            services.AddSingleton(sp => new SqliteDatabase(databasePath, sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton(sp => StorageBootstrap.For(sp.GetRequiredService<SqliteDatabase>()));
+            services.AddSingleton<SqliteLedger>();
+            services.AddSingleton<SqliteKeyStore>();
+            services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SqliteKeyStore>());
+            storeLedger = sp => sp.GetRequiredService<SqliteLedger>();
+        }
+
+        services.AddSingleton(new BufferedLedgerOptions());
+        services.AddSingleton(sp => new BufferedLedger(
+            storeLedger(sp),
+            sp.GetRequiredService<BufferedLedgerOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<BufferedLedger>>()));
+        services.AddSingleton<ILedger>(sp => sp.GetService<IConfiguration>()?[BenchNoLedgerVariable] == "1"
+            ? new BenchNoLedger()
+            : sp.GetRequiredService<BufferedLedger>());
+        services.AddHostedService<LedgerWriterService>();
         services.AddSingleton<IArtifactStore>(sp => new FileArtifactStore(artifactFolder, sp.GetRequiredService<TimeProvider>()));
         return services;
     }

@@ -25,6 +25,91 @@ public sealed class ConfigLoaderTests
         ["routes:image:chain:1:provider"] = "p",
     };
 
+    [Theory]
+    [InlineData("postgres://switchyard:pw@db.internal:5432/switchyard")]
+    [InlineData("postgresql://switchyard@127.0.0.1/switchyard?sslmode=disable")]
+    public void Load_PostgresUrl_IsAccepted(string url)
+    {
+        var values = Minimal();
+        values["storage:database"] = url;
+
+        var config = Load(values);
+
+        Assert.Equal(url, config.Storage.PostgresUrl);
+        Assert.Null(config.Storage.SqlitePath);
+    }
+
+    [Fact]
+    public void Load_PostgresPasswordVariable_IsReadFromTheEnvironment()
+    {
+        var values = Minimal();
+        values["storage:database"] = "postgres://switchyard:${PG_PASSWORD}@db/switchyard";
+
+        var config = Load(values, new Dictionary<string, string> { ["PG_PASSWORD"] = "s3cret" });
+
+        Assert.Equal("postgres://switchyard:s3cret@db/switchyard", config.Storage.PostgresUrl);
+    }
+
+    [Fact]
+    public void Load_PostgresPasswordVariableMissing_NamesTheVariable()
+    {
+        var values = Minimal();
+        values["storage:database"] = "postgres://switchyard:${PG_PASSWORD}@db/switchyard";
+
+        var ex = Assert.Throws<ConfigException>(() => Load(values));
+
+        var problem = Assert.Single(ex.Problems);
+        Assert.Equal("storage.database", problem.Path);
+        Assert.Contains("PG_PASSWORD", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MalformedPostgresUrl_ReportsItWithoutThePassword()
+    {
+        var values = Minimal();
+        values["storage:database"] = "postgres://user:hunter2@";
+
+        var ex = Assert.Throws<ConfigException>(() => Load(values));
+
+        var problem = Assert.Single(ex.Problems);
+        Assert.Equal("storage.database", problem.Path);
+        Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, 30 * 24)]
+    [InlineData("7d", 7 * 24)]
+    [InlineData("36h", 36)]
+    [InlineData("0", null)]
+    [InlineData("0s", null)]
+    [InlineData("", null)]
+    public void Load_Retention_ParsesDurationsAndZeroKeepsForever(string? raw, int? expectedHours)
+    {
+        var values = Minimal();
+        if (raw is not null)
+        {
+            values["storage:retention"] = raw;
+        }
+
+        var config = Load(values);
+
+        Assert.Equal(expectedHours is { } h ? TimeSpan.FromHours(h) : null, config.Storage.Retention);
+    }
+
+    [Theory]
+    [InlineData("10m")]
+    [InlineData("forever")]
+    [InlineData("-1d")]
+    public void Load_RetentionTooShortOrNotADuration_IsAProblem(string raw)
+    {
+        var values = Minimal();
+        values["storage:retention"] = raw;
+
+        var ex = Assert.Throws<ConfigException>(() => Load(values));
+
+        Assert.Equal("storage.retention", Assert.Single(ex.Problems).Path);
+    }
+
     [Fact]
     public void Load_Minimal_FillsContractDefaults()
     {

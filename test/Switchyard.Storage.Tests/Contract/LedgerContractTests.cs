@@ -551,6 +551,141 @@ public abstract class LedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetRunFactsAsync_CacheHitAndCost_AreCarried()
+    {
+        await _ledger.RunStartedAsync(MinimalRun("cached", T0) with { CacheHit = true, CostUsd = 0m }, Ct);
+        await _ledger.RunStartedAsync(MinimalRun("paid", T0.AddSeconds(1)) with { CostUsd = 0.0425m }, Ct);
+        await _ledger.RunStartedAsync(MinimalRun("unpriced", T0.AddSeconds(2)), Ct);
+
+        var facts = await _ledger.GetRunFactsAsync(new StatsQuery { Since = T0 }, Ct);
+
+        Assert.Equal([(true, (decimal?)0m), (false, 0.0425m), (false, null)], facts.Select(f => (f.CacheHit, f.CostUsd)));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1.5")]
+    [InlineData("0.000000000000000000000000001")]
+    [InlineData("79228162514264337593543950335")]
+    [InlineData("0.1000")]
+    public async Task GetRunAsync_Cost_RoundTripsExactly(string text)
+    {
+        var cost = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        await _ledger.RunStartedAsync(MinimalRun("run_1", T0) with { CostUsd = cost }, Ct);
+        await _ledger.AttemptAsync(StartedAttempt("run_1", 1) with { CostUsd = cost }, Ct);
+
+        Assert.Equal(cost, (await _ledger.GetRunAsync("run_1", Ct))!.CostUsd);
+        Assert.Equal(cost, Assert.Single(await _ledger.GetAttemptsAsync("run_1", Ct)).CostUsd);
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_StartAttemptsAndFinish_StoredAsAfterSingleWrites()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        var started = MinimalRun("run_1", T0);
+        var attempt = StartedAttempt("run_1", 1);
+        var finished = FullRun("run_1") with { StartedAt = T0 };
+
+        await writer.WriteBatchAsync(
+            [
+                new LedgerWrite.RunStarted(started),
+                new LedgerWrite.Attempt(attempt),
+                new LedgerWrite.Attempt(FullAttempt("run_1", 2)),
+                new LedgerWrite.Attempt(attempt with { Status = AttemptStatus.Success, CostUsd = 0.01m }),
+                new LedgerWrite.RunFinished(finished),
+                new LedgerWrite.RunStarted(MinimalRun("run_2", T0.AddSeconds(1))),
+            ],
+            Ct);
+
+        Assert.Equal(finished, await _ledger.GetRunAsync("run_1", Ct));
+        Assert.Equal([attempt with { Status = AttemptStatus.Success, CostUsd = 0.01m }, FullAttempt("run_1", 2)], await _ledger.GetAttemptsAsync("run_1", Ct));
+        Assert.NotNull(await _ledger.GetRunAsync("run_2", Ct));
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_OneWriteFails_KeepsNothingOfTheBatch()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        await _ledger.RunStartedAsync(MinimalRun("existing", T0), Ct);
+
+        await Assert.ThrowsAnyAsync<DbException>(async () => await writer.WriteBatchAsync(
+            [
+                new LedgerWrite.RunStarted(MinimalRun("run_1", T0)),
+                new LedgerWrite.Attempt(StartedAttempt("run_1", 1)),
+                new LedgerWrite.Attempt(StartedAttempt("unknown_run", 1)),
+            ],
+            Ct));
+
+        Assert.Null(await _ledger.GetRunAsync("run_1", Ct));
+        Assert.Empty(await _ledger.GetAttemptsAsync("run_1", Ct));
+        Assert.Equal(["existing"], await ListIdsAsync(new RunQuery()));
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_SameBatchTwice_SecondChangesNothing()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        var finished = FullRun("run_1");
+        LedgerWrite[] batch =
+        [
+            new LedgerWrite.RunStarted(MinimalRun("run_1", finished.StartedAt)),
+            new LedgerWrite.Attempt(FullAttempt("run_1", 1)),
+            new LedgerWrite.RunFinished(finished),
+        ];
+
+        await writer.WriteBatchAsync(batch, Ct);
+        await writer.WriteBatchAsync(batch, Ct);
+
+        Assert.Equal(finished, await _ledger.GetRunAsync("run_1", Ct));
+        Assert.Equal([FullAttempt("run_1", 1)], await _ledger.GetAttemptsAsync("run_1", Ct));
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_StartOfStoredFinishedRun_DoesNotClearIt()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        var finished = FullRun("run_1");
+        await _ledger.RunFinishedAsync(finished, Ct);
+
+        await writer.WriteBatchAsync([new LedgerWrite.RunStarted(MinimalRun("run_1", T0))], Ct);
+
+        Assert.Equal(finished, await _ledger.GetRunAsync("run_1", Ct));
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_Empty_DoesNothing()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+
+        await writer.WriteBatchAsync([], Ct);
+
+        Assert.Empty(await ListIdsAsync(new RunQuery()));
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_ManyBatchesFromTwoLedgers_NothingLost()
+    {
+        var writers = new[] { Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger), Assert.IsAssignableFrom<ILedgerBatchWriter>(await OpenSecondLedgerAsync()) };
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(b => Task.Run(
+            async () =>
+            {
+                var writes = new List<LedgerWrite>();
+                for (var i = 0; i < 10; i++)
+                {
+                    var id = $"run_{b:D2}_{i:D2}";
+                    writes.Add(new LedgerWrite.RunStarted(MinimalRun(id, T0.AddSeconds(i))));
+                    writes.Add(new LedgerWrite.Attempt(StartedAttempt(id, 1)));
+                }
+
+                await writers[b % 2].WriteBatchAsync(writes, Ct);
+            },
+            Ct)));
+
+        Assert.Equal(200, (await ListIdsAsync(new RunQuery { Limit = 1000 })).Length);
+    }
+
+    [Fact]
     public async Task GetRunFactsAsync_AttemptsWrittenOutOfOrder_ComeInSeqOrder()
     {
         await _ledger.RunStartedAsync(MinimalRun("run_1", T0), Ct);
@@ -732,6 +867,11 @@ public abstract class LedgerContractTests : IAsyncLifetime
         RequestSummary = """{"voice":"alloy","format":"mp3"}""",
         ResponseSummary = """{"bytes":12345}""",
         AttemptCount = 3,
+        CacheHit = true,
+        TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
+        JobId = "job_01J9Z",
+        ItemId = "picture",
+        CostUsd = 0.0400000000000000000000000001m,
     };
 
     protected static AttemptRecord StartedAttempt(string runId, int seq) => new()
@@ -764,6 +904,7 @@ public abstract class LedgerContractTests : IAsyncLifetime
         StartedAt = T0.AddTicks(7_654_320),
         DurationMs = 99.125,
         Bytes = 5_000_000_000,
+        CostUsd = 12345678.123456789012m,
     };
 
     private static async Task WriteManyRunsAsync(ILedger[] ledgers, int count)

@@ -81,6 +81,36 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MigrateAsync_DatabaseAtVersion1WithData_AddsRunFactsWithDefaults()
+    {
+        await using (var connection = new NpgsqlConnection(_server.ConnectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = new NpgsqlCommand(
+                "CREATE TABLE schema_version (version integer NOT NULL PRIMARY KEY, applied_at timestamptz NOT NULL);"
+                + PostgresMigrations.Scripts[0]
+                + """
+                INSERT INTO schema_version (version, applied_at) VALUES (1, now());
+                INSERT INTO runs (id, started_at, route, modality, requested_model, endpoint) VALUES ('run_1', now(), 'image', 'image', 'image', 'images.generations');
+                INSERT INTO attempts (run_id, seq, tier, retry, provider, provider_type, status, started_at) VALUES ('run_1', 1, 0, 0, 'openai', 'openai', 'success', now());
+                """,
+                connection);
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        var database = await _server.OpenAsync();
+
+        var ledger = new PostgresLedger(database);
+        var run = await ledger.GetRunAsync("run_1", Ct);
+        Assert.Equal(2, await database.GetSchemaVersionAsync(Ct));
+        Assert.False(run!.CacheHit);
+        Assert.Null(run.CostUsd);
+        Assert.Null(run.JobId);
+        Assert.Null(Assert.Single(await ledger.GetAttemptsAsync("run_1", Ct)).CostUsd);
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname = 'ix_runs_job_id';"));
+    }
+
+    [Fact]
     public async Task MigrateAsync_RecordsAppliedTimeFromClock()
     {
         await _server.OpenAsync();

@@ -123,6 +123,34 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task MigrateAsync_FileAtVersion2WithData_AddsRunFactsWithDefaults()
+    {
+        var database = _files.Create();
+        await using (var connection = await database.OpenConnectionAsync(Ct))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL) STRICT;
+                """ + SqliteMigrations.Scripts[0] + SqliteMigrations.Scripts[1] + """
+                INSERT INTO schema_version (version, applied_at) VALUES (1, '2026-01-01T00:00:00.0000000Z'), (2, '2026-01-01T00:00:00.0000000Z');
+                INSERT INTO runs (id, started_at, route, modality, requested_model, endpoint) VALUES ('run_1', '2026-01-01T00:00:00.0000000Z', 'image', 'image', 'image', 'images.generations');
+                INSERT INTO attempts (run_id, seq, tier, retry, provider, provider_type, status, started_at) VALUES ('run_1', 1, 0, 0, 'openai', 'openai', 'success', '2026-01-01T00:00:00.0000000Z');
+                """;
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        await database.MigrateAsync(Ct);
+
+        var ledger = new SqliteLedger(database);
+        var run = await ledger.GetRunAsync("run_1", Ct);
+        Assert.Equal(3, await database.GetSchemaVersionAsync(Ct));
+        Assert.False(run!.CacheHit);
+        Assert.Null(run.CostUsd);
+        Assert.Null(run.TraceId);
+        Assert.Null(Assert.Single(await ledger.GetAttemptsAsync("run_1", Ct)).CostUsd);
+    }
+
+    [Fact]
     public async Task MigrateAsync_RecordsAppliedTimeFromClock()
     {
         var database = await _files.OpenAsync();

@@ -227,6 +227,34 @@ public sealed class GatewayProcess : IAsyncLifetime
         }
     }
 
+    /// <summary>Runs <c>dotnet switchyard.dll ARGS</c> (any command) in a fresh folder until it exits, bounded by <paramref name="timeout"/>.</summary>
+    public static async Task<ProcessResult> RunCommandToExitAsync(IReadOnlyList<string> arguments, TimeSpan timeout)
+    {
+        var folder = CreateTempFolder();
+        try
+        {
+            var output = new ProcessOutput();
+            using var process = StartGateway(folder, arguments, NewKey(), output, readyLine: null);
+            using var cancel = new CancellationTokenSource(timeout);
+            try
+            {
+                await process.WaitForExitAsync(cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+                throw new TimeoutException($"switchyard {string.Join(' ', arguments)} did not exit within {timeout.TotalSeconds:0}s.\n{output}");
+            }
+
+            return new ProcessResult(process.ExitCode, output.Stdout, output.Stderr);
+        }
+        finally
+        {
+            DeleteFolder(folder);
+        }
+    }
+
     /// <summary>The built <c>switchyard.dll</c>: the test project references the executable, so it sits next to the tests.</summary>
     public static string GatewayAssemblyPath
     {

@@ -79,13 +79,16 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     {
     }
 
-    internal GatewayFactory(string yaml, string? extraStorage = null)
+    /// <param name="yaml">The config without its storage section.</param>
+    /// <param name="extraStorage">More keys of the storage section, indented by two spaces.</param>
+    /// <param name="database">storage.database; a SQLite file in the test's folder when null.</param>
+    internal GatewayFactory(string yaml, string? extraStorage = null, string? database = null)
     {
         Folder = Directory.CreateTempSubdirectory("switchyard-test-").FullName;
         ConfigPath = Path.Combine(Folder, "switchyard.yaml");
         var storage = $"""
             storage:
-              database: sqlite:{Path.Combine(Folder, "switchyard.db")}
+              database: {database ?? "sqlite:" + Path.Combine(Folder, "switchyard.db")}
               artifacts: file:{Path.Combine(Folder, "artifacts")}
             {extraStorage}
             """;

@@ -11,7 +11,7 @@ public sealed class CacheHitLedgerTests
 
     // Fails on this branch: SqliteLedger and PostgresLedger do not store runs.cache_hit (nor cost_usd) yet, so
     // RunRecord.CacheHit and RunFacts.CacheHit read back false. The storage branch persists the new fields.
-    [Fact(Skip = "Needs the storage branch: the ledgers do not persist RunRecord.CacheHit / RunFacts.CacheHit yet")]
+    [Fact]
     public async Task Stats_SeededRequestTwice_SecondIsACacheHitInRunAndStats()
     {
         await using var factory = new GatewayFactory();

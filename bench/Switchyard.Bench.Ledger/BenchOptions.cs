@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace Switchyard.Bench.Ledger;
+
+/// <summary>Command-line settings: <c>--runs N --attempts-per-run N --writers N --seconds N --rounds N --concurrency N --only stores|gateway</c>.</summary>
+internal sealed record BenchOptions
+{
+    public int Runs { get; init; } = 50_000;
+
+    public int AttemptsPerRun { get; init; } = 4;
+
+    public int Writers { get; init; } = 64;
+
+    public int Concurrency { get; init; } = 64;
+
+    public int Seconds { get; init; } = 10;
+
+    public int Rounds { get; init; } = 3;
+
+    public bool Stores { get; init; } = true;
+
+    public bool Gateway { get; init; } = true;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var value = args[i + 1];
+            int Number() => int.Parse(value, CultureInfo.InvariantCulture);
+            options = args[i] switch
+            {
+                "--runs" => options with { Runs = Number() },
+                "--attempts-per-run" => options with { AttemptsPerRun = Number() },
+                "--writers" => options with { Writers = Number() },
+                "--concurrency" => options with { Concurrency = Number() },
+                "--seconds" => options with { Seconds = Number() },
+                "--rounds" => options with { Rounds = Number() },
+                "--only" => options with { Stores = value == "stores", Gateway = value == "gateway" },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,403 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Switchyard.Ledger;
+
+/// <summary>
+/// A ledger that queues writes and stores them in the background, in batches, in order. The queue is bounded:
+/// when it is full a write waits for room (back-pressure) rather than dropping a record. A batch that fails is
+/// tried again, with a growing wait, until it is stored; every failure is logged. Reads first wait for every
+/// write queued before them (read-your-writes), and <see cref="DisposeAsync"/> stores the queue before it returns.
+/// </summary>
+public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
+{
+    private readonly ILedger _store;
+    private readonly ILedgerBatchWriter? _batchWriter;
+    private readonly BufferedLedgerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<LedgerWrite> _channel;
+    private readonly CancellationTokenSource _abandon = new();
+    private readonly Task _consumer;
+
+    // Enqueuing happens under this lock so that the count of queued writes follows the channel's order:
+    // a flush that reads the count then waits for exactly the writes queued before it.
+    private readonly Lock _enqueueLock = new();
+    private long _enqueued;
+    private bool _completed;
+
+    private readonly Lock _progressLock = new();
+    private long _written;
+    private bool _stopped;
+    private TaskCompletionSource _progress = NewSignal();
+
+    /// <summary>Creates a ledger that buffers writes to <paramref name="store"/> and starts its background writer.</summary>
+    /// <param name="store">The durable store; when it is an <see cref="ILedgerBatchWriter"/> batches go to it whole, otherwise write by write.</param>
+    /// <param name="options">Queue size, batch size and retry waits.</param>
+    /// <param name="time">The clock the retry waits run on.</param>
+    /// <param name="logger">Where failures are reported.</param>
+    public BufferedLedger(ILedger store, BufferedLedgerOptions options, TimeProvider time, ILogger<BufferedLedger> logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryBaseDelay, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryMaxDelay, options.RetryBaseDelay);
+
+        _store = store;
+        _batchWriter = store as ILedgerBatchWriter;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _channel = Channel.CreateBounded<LedgerWrite>(new BoundedChannelOptions(options.Capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+        });
+        _consumer = Task.Run(() => ConsumeAsync(_abandon.Token));
+    }
+
+    /// <summary>The store behind the queue.</summary>
+    public ILedger Store => _store;
+
+    /// <summary>Writes queued and not yet stored.</summary>
+    public long Pending
+    {
+        get
+        {
+            lock (_progressLock)
+            {
+                return Interlocked.Read(ref _enqueued) - _written;
+            }
+        }
+    }
+
+    /// <summary>Writes stored since start.</summary>
+    public long Written
+    {
+        get
+        {
+            lock (_progressLock)
+            {
+                return _written;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Returns once the write is queued; waits while the queue is full.</remarks>
+    public ValueTask RunStartedAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return EnqueueAsync(new LedgerWrite.RunStarted(run), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Returns once the write is queued; waits while the queue is full.</remarks>
+    public ValueTask AttemptAsync(AttemptRecord attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        return EnqueueAsync(new LedgerWrite.Attempt(attempt), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Returns once the write is queued; waits while the queue is full.</remarks>
+    public ValueTask RunFinishedAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return EnqueueAsync(new LedgerWrite.RunFinished(run), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await _store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<AttemptRecord>> GetAttemptsAsync(string runId, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await _store.GetAttemptsAsync(runId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await _store.ListRunsAsync(query, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<RunFacts>> GetRunFactsAsync(StatsQuery query, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await _store.GetRunFactsAsync(query, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> DeleteRunsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await _store.DeleteRunsBeforeAsync(cutoff, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until every write queued before this call is stored.</summary>
+    /// <exception cref="InvalidOperationException">The background writer was stopped before those writes were stored.</exception>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var target = Interlocked.Read(ref _enqueued);
+        while (true)
+        {
+            Task progress;
+            lock (_progressLock)
+            {
+                if (_written >= target)
+                {
+                    return;
+                }
+
+                if (_stopped)
+                {
+                    throw new InvalidOperationException($"The ledger writer stopped with {target - _written} writes not stored.");
+                }
+
+                progress = _progress.Task;
+            }
+
+            await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Stops taking writes and waits until every queued write is stored. When <paramref name="cancellationToken"/> fires
+    /// first, the writer gives up and logs at Error how many writes are lost.
+    /// </summary>
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        lock (_enqueueLock)
+        {
+            _completed = true;
+            _channel.Writer.TryComplete();
+        }
+
+        try
+        {
+            await _consumer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await _abandon.CancelAsync().ConfigureAwait(false);
+            await _consumer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Stores every queued write (waiting at most <see cref="BufferedLedgerOptions.ShutdownTimeout"/>) and stops the writer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        using (var timeout = new CancellationTokenSource(_options.ShutdownTimeout, _time))
+        {
+            await CompleteAsync(timeout.Token).ConfigureAwait(false);
+        }
+
+        _abandon.Dispose();
+    }
+
+    private ValueTask EnqueueAsync(LedgerWrite write, CancellationToken cancellationToken)
+    {
+        lock (_enqueueLock)
+        {
+            ObjectDisposedException.ThrowIf(_completed, this);
+            if (_channel.Writer.TryWrite(write))
+            {
+                _enqueued++;
+                return ValueTask.CompletedTask;
+            }
+        }
+
+        return EnqueueWhenRoomAsync(write, cancellationToken);
+    }
+
+    // Back-pressure: the queue is full, so the caller waits until the writer has made room.
+    private async ValueTask EnqueueWhenRoomAsync(LedgerWrite write, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var open = await _channel.Writer.WaitToWriteAsync(cancellationToken).ConfigureAwait(false);
+            lock (_enqueueLock)
+            {
+                ObjectDisposedException.ThrowIf(_completed || !open, this);
+                if (_channel.Writer.TryWrite(write))
+                {
+                    _enqueued++;
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task ConsumeAsync(CancellationToken abandon)
+    {
+        var reader = _channel.Reader;
+        var batch = new List<LedgerWrite>(_options.MaxBatchSize);
+        try
+        {
+            while (await reader.WaitToReadAsync(abandon).ConfigureAwait(false))
+            {
+                while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var write))
+                {
+                    batch.Add(write);
+                }
+
+                if (_batchWriter is not null)
+                {
+                    await StoreAsync(Coalesce(batch), abandon).ConfigureAwait(false);
+                }
+                else
+                {
+                    // Without batches each write is stored (and retried) alone, so a retry never repeats a stored write.
+                    foreach (var write in batch)
+                    {
+                        await StoreAsync([write], abandon).ConfigureAwait(false);
+                    }
+                }
+
+                TaskCompletionSource signal;
+                lock (_progressLock)
+                {
+                    _written += batch.Count;
+                    signal = _progress;
+                    _progress = NewSignal();
+                }
+
+                signal.TrySetResult();
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (abandon.IsCancellationRequested)
+        {
+            Log.WritesAbandoned(_logger, Pending);
+        }
+        finally
+        {
+            TaskCompletionSource signal;
+            lock (_progressLock)
+            {
+                _stopped = true;
+                signal = _progress;
+            }
+
+            signal.TrySetResult();
+        }
+    }
+
+    // Tries the batch until it is stored: a record is never dropped because the store is down or busy.
+    private async Task StoreAsync(List<LedgerWrite> batch, CancellationToken abandon)
+    {
+        var failures = 0;
+        while (true)
+        {
+            try
+            {
+                if (_batchWriter is not null)
+                {
+                    await _batchWriter.WriteBatchAsync(batch, abandon).ConfigureAwait(false);
+                }
+                else
+                {
+                    await batch[0].ApplyAsync(_store, abandon).ConfigureAwait(false);
+                }
+
+                if (failures > 0)
+                {
+                    Log.BatchRecovered(_logger, batch.Count, failures);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && abandon.IsCancellationRequested))
+            {
+                failures++;
+                var delay = RetryDelay(failures);
+                Log.BatchFailed(_logger, ex, batch.Count, failures, Pending, delay.TotalMilliseconds);
+                await Task.Delay(delay, _time, abandon).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The batch with each run and each attempt written once, as its last write, where it first appeared: the store
+    /// ends in the same state (a batch start of a stored run is skipped, finishes and attempts replace), a run still
+    /// comes before its attempts, and a request's start, attempt start, attempt end and finish cost two writes, not four.
+    /// </summary>
+    internal static List<LedgerWrite> Coalesce(List<LedgerWrite> batch)
+    {
+        if (batch.Count < 2)
+        {
+            return batch;
+        }
+
+        var result = new List<LedgerWrite>(batch.Count);
+        var runSlots = new Dictionary<string, int>(StringComparer.Ordinal);
+        var attemptSlots = new Dictionary<(string RunId, int Seq), int>();
+        foreach (var write in batch)
+        {
+            switch (write)
+            {
+                case LedgerWrite.RunStarted started:
+                    // After a start or a finish of the same run in this batch, another start changes nothing.
+                    if (runSlots.TryAdd(started.Run.Id, result.Count))
+                    {
+                        result.Add(started);
+                    }
+
+                    break;
+                case LedgerWrite.RunFinished finished:
+                    if (runSlots.TryGetValue(finished.Run.Id, out var runSlot))
+                    {
+                        result[runSlot] = finished;
+                    }
+                    else
+                    {
+                        runSlots.Add(finished.Run.Id, result.Count);
+                        result.Add(finished);
+                    }
+
+                    break;
+                case LedgerWrite.Attempt attempt:
+                    var key = (attempt.Record.RunId, attempt.Record.Seq);
+                    if (attemptSlots.TryGetValue(key, out var attemptSlot))
+                    {
+                        result[attemptSlot] = attempt;
+                    }
+                    else
+                    {
+                        attemptSlots.Add(key, result.Count);
+                        result.Add(attempt);
+                    }
+
+                    break;
+                default:
+                    result.Add(write);
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The wait after the <paramref name="failures"/>-th failure in a row: the base delay doubled each time, capped.</summary>
+    internal TimeSpan RetryDelay(int failures)
+    {
+        var factor = Math.Pow(2, Math.Min(failures - 1, 30));
+        var delay = TimeSpan.FromTicks((long)Math.Min(_options.RetryBaseDelay.Ticks * factor, _options.RetryMaxDelay.Ticks));
+        return delay;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

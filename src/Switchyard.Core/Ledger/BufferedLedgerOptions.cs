@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Switchyard.Ledger;
+
+/// <summary>Settings of <see cref="BufferedLedger"/>.</summary>
+public sealed class BufferedLedgerOptions
+{
+    /// <summary>How many writes may wait to be stored; a writer that finds the queue full waits for room (back-pressure).</summary>
+    [Range(1, 10_000_000)]
+    public int Capacity { get; set; } = 10_000;
+
+    /// <summary>The most writes stored in one batch (one transaction).</summary>
+    [Range(1, 100_000)]
+    public int MaxBatchSize { get; set; } = 256;
+
+    /// <summary>The wait after a batch first fails; it doubles with each further failure up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest wait between two tries of a failing batch.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long disposing waits for the queue to be stored before it gives up (and logs how many writes were lost).</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,420 @@
+using Microsoft.Extensions.Logging;
+using Switchyard.Core.Tests.Fakes;
+using Switchyard.Generation;
+using Switchyard.Ledger;
+
+namespace Switchyard.Core.Tests.Ledger;
+
+public sealed class BufferedLedgerTests : IAsyncDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeBatchStore _store = new();
+    private readonly WatchedTimeProvider _time = new();
+    private readonly ListLogger<BufferedLedger> _logger = new();
+    private BufferedLedger? _ledger;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask DisposeAsync()
+    {
+        _store.Release();
+        if (_ledger is not null)
+        {
+            await _ledger.CompleteAsync(CancellationToken.None);
+            await _ledger.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Writes_ManyFromOneCaller_AreStoredInOrder()
+    {
+        var ledger = Create(new BufferedLedgerOptions { MaxBatchSize = 7 });
+        var expected = new List<LedgerWrite>();
+        for (var i = 0; i < 50; i++)
+        {
+            var run = Run($"run_{i:D2}");
+            await ledger.RunStartedAsync(run, Ct);
+            await ledger.AttemptAsync(Attempt(run.Id, 1), Ct);
+            await ledger.RunFinishedAsync(run with { Outcome = RunOutcome.Success }, Ct);
+            expected.AddRange([new LedgerWrite.RunStarted(run), new LedgerWrite.Attempt(Attempt(run.Id, 1)), new LedgerWrite.RunFinished(run with { Outcome = RunOutcome.Success })]);
+        }
+
+        await ledger.FlushAsync(Ct);
+
+        Assert.Equal(expected.Select(w => w.RunId).Distinct(), _store.Writes.Select(w => w.RunId).Distinct());
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(RunOutcome.Success, (await _store.GetRunAsync($"run_{i:D2}", Ct))!.Outcome);
+            Assert.Single(await _store.GetAttemptsAsync($"run_{i:D2}", Ct));
+        }
+
+        Assert.Equal(150, ledger.Written);
+        Assert.Equal(0, ledger.Pending);
+    }
+
+    [Fact]
+    public void Coalesce_RequestWrites_KeepsLastOfEachAtFirstPlace()
+    {
+        var run = Run("run_a");
+        var finished = run with { Outcome = RunOutcome.Success };
+        var started = Attempt("run_a", 1);
+        var ended = started with { Status = AttemptStatus.Success };
+        var other = Run("run_b");
+        List<LedgerWrite> batch =
+        [
+            new LedgerWrite.RunStarted(run),
+            new LedgerWrite.Attempt(started),
+            new LedgerWrite.RunStarted(other),
+            new LedgerWrite.Attempt(ended),
+            new LedgerWrite.Attempt(Attempt("run_a", 2)),
+            new LedgerWrite.RunFinished(finished),
+            new LedgerWrite.RunStarted(run),
+        ];
+
+        var coalesced = BufferedLedger.Coalesce(batch);
+
+        Assert.Equal(
+            [new LedgerWrite.RunFinished(finished), new LedgerWrite.Attempt(ended), new LedgerWrite.RunStarted(other), new LedgerWrite.Attempt(Attempt("run_a", 2))],
+            coalesced);
+    }
+
+    [Fact]
+    public void Coalesce_FinishWithoutStartThenAttempt_KeepsOrder()
+    {
+        var finished = Run("run_a") with { Outcome = RunOutcome.Failed };
+        List<LedgerWrite> batch = [new LedgerWrite.RunFinished(finished), new LedgerWrite.Attempt(Attempt("run_a", 1)), new LedgerWrite.RunFinished(finished with { HttpStatus = 502 })];
+
+        Assert.Equal([new LedgerWrite.RunFinished(finished with { HttpStatus = 502 }), new LedgerWrite.Attempt(Attempt("run_a", 1))], BufferedLedger.Coalesce(batch));
+    }
+
+    [Fact]
+    public async Task Writes_WhileStoreIsBusy_AreBatchedUpToMaxBatchSize()
+    {
+        var ledger = Create(new BufferedLedgerOptions { MaxBatchSize = 4 });
+        _store.Hold();
+        await ledger.RunStartedAsync(Run("run_00"), Ct);
+        Assert.Equal(1, await _store.WaitForCallAsync());
+
+        for (var i = 1; i <= 9; i++)
+        {
+            await ledger.RunStartedAsync(Run($"run_{i:D2}"), Ct);
+        }
+
+        _store.Release();
+        await ledger.FlushAsync(Ct);
+
+        Assert.Equal([1, 4, 4, 1], _store.Batches.Select(b => b.Length));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"run_{i:D2}"), _store.Writes.Select(w => w.RunId));
+    }
+
+    [Fact]
+    public async Task Write_QueueFull_WaitsUntilTheWriterMakesRoom()
+    {
+        var ledger = Create(new BufferedLedgerOptions { Capacity = 2, MaxBatchSize = 2 });
+        _store.Hold();
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await _store.WaitForCallAsync();
+        await ledger.RunStartedAsync(Run("run_1"), Ct);
+        await ledger.RunStartedAsync(Run("run_2"), Ct);
+
+        var blocked = ledger.RunStartedAsync(Run("run_3"), Ct).AsTask();
+        await Task.Delay(50, Ct);
+
+        Assert.False(blocked.IsCompleted);
+        Assert.Equal(3, ledger.Pending);
+        _store.Release();
+        await blocked.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await ledger.FlushAsync(Ct);
+        Assert.Equal(["run_0", "run_1", "run_2", "run_3"], _store.Writes.Select(w => w.RunId));
+    }
+
+    [Fact]
+    public async Task Write_QueueFullAndCallerCancels_ThrowsAndDoesNotQueue()
+    {
+        var ledger = Create(new BufferedLedgerOptions { Capacity = 1, MaxBatchSize = 1 });
+        _store.Hold();
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await _store.WaitForCallAsync();
+        await ledger.RunStartedAsync(Run("run_1"), Ct);
+        using var cancel = new CancellationTokenSource();
+
+        var blocked = ledger.RunStartedAsync(Run("run_2"), cancel.Token).AsTask();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked);
+        _store.Release();
+        await ledger.FlushAsync(Ct);
+        Assert.Equal(["run_0", "run_1"], _store.Writes.Select(w => w.RunId));
+    }
+
+    [Fact]
+    public async Task FlushAsync_NothingQueued_CompletesAtOnce()
+    {
+        var ledger = Create();
+
+        var flush = ledger.FlushAsync(Ct);
+
+        Assert.True(flush.IsCompletedSuccessfully);
+        await flush;
+    }
+
+    [Fact]
+    public async Task FlushAsync_WritesInFlight_WaitsUntilTheyAreStored()
+    {
+        var ledger = Create();
+        _store.Hold();
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await ledger.RunStartedAsync(Run("run_1"), Ct);
+
+        var flush = ledger.FlushAsync(Ct);
+        await _store.WaitForCallAsync();
+        await Task.Delay(20, Ct);
+
+        Assert.False(flush.IsCompleted);
+        _store.Release();
+        await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(2, _store.Writes.Count);
+    }
+
+    [Fact]
+    public async Task FlushAsync_Cancelled_ThrowsWithoutLosingWrites()
+    {
+        var ledger = Create();
+        _store.Hold();
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        using var cancel = new CancellationTokenSource();
+
+        var flush = ledger.FlushAsync(cancel.Token);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flush);
+        _store.Release();
+        await ledger.FlushAsync(Ct);
+        Assert.Single(_store.Writes);
+    }
+
+    [Fact]
+    public async Task GetRunAsync_RightAfterWrite_SeesIt()
+    {
+        var ledger = Create();
+        _store.Hold();
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await ledger.AttemptAsync(Attempt("run_0", 1), Ct);
+
+        var read = ledger.GetRunAsync("run_0", Ct).AsTask();
+        var attempts = ledger.GetAttemptsAsync("run_0", Ct).AsTask();
+        _store.Release();
+
+        Assert.Equal("run_0", (await read)!.Id);
+        Assert.Single(await attempts);
+        Assert.Single(await ledger.ListRunsAsync(new RunQuery(), Ct));
+    }
+
+    [Fact]
+    public async Task Store_FailsTwice_BatchIsRetriedWithGrowingWaitAndNothingIsLost()
+    {
+        var ledger = Create(new BufferedLedgerOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5) });
+        _store.FailNext(2);
+
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await ledger.AttemptAsync(Attempt("run_0", 1), Ct);
+        var flush = ledger.FlushAsync(Ct);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(100), await _time.WaitForTimerAsync(d => d > TimeSpan.Zero));
+        Assert.False(flush.IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), await _time.WaitForTimerAsync(d => d > TimeSpan.Zero));
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(["run_0", "run_0"], _store.Writes.Select(w => w.RunId));
+        Assert.Single(_store.Batches);
+        Assert.Equal(2, _logger.Entries.Count(e => e is { Level: LogLevel.Error, EventName: "LedgerBatchFailed" }));
+        Assert.Contains(_logger.Entries, e => e.EventName == "LedgerBatchRecovered");
+    }
+
+    [Fact]
+    public async Task Store_KeepsFailing_WritersBlockWhenFullAndNothingIsDropped()
+    {
+        var ledger = Create(new BufferedLedgerOptions { Capacity = 2, MaxBatchSize = 1, RetryBaseDelay = TimeSpan.FromSeconds(1), RetryMaxDelay = TimeSpan.FromSeconds(1) });
+        _store.FailNext(int.MaxValue);
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromSeconds(1));
+        await ledger.RunStartedAsync(Run("run_1"), Ct);
+        await ledger.RunStartedAsync(Run("run_2"), Ct);
+
+        var blocked = ledger.RunStartedAsync(Run("run_3"), Ct).AsTask();
+        for (var i = 0; i < 5; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await _time.WaitForTimerAsync(d => d == TimeSpan.FromSeconds(1));
+        }
+
+        Assert.False(blocked.IsCompleted);
+        Assert.Empty(_store.Writes);
+        Assert.True(_logger.Entries.Count(e => e.Level == LogLevel.Error) >= 6);
+
+        _store.FailNext(0);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await blocked.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await ledger.FlushAsync(Ct);
+        Assert.Equal(["run_0", "run_1", "run_2", "run_3"], _store.Writes.Select(w => w.RunId));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WritesQueued_StoresThemBeforeReturning()
+    {
+        var ledger = Create();
+        _store.Hold();
+        for (var i = 0; i < 20; i++)
+        {
+            await ledger.RunStartedAsync(Run($"run_{i:D2}"), Ct);
+        }
+
+        var dispose = ledger.DisposeAsync().AsTask();
+        await _store.WaitForCallAsync();
+        Assert.False(dispose.IsCompleted);
+        _store.Release();
+        await dispose.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(20, _store.Writes.Count);
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await ledger.RunStartedAsync(Run("late"), Ct));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_StoreKeepsFailing_GivesUpAfterShutdownTimeoutAndLogsTheLoss()
+    {
+        var ledger = Create(new BufferedLedgerOptions { RetryBaseDelay = TimeSpan.FromSeconds(1), RetryMaxDelay = TimeSpan.FromSeconds(1), ShutdownTimeout = TimeSpan.FromSeconds(10) });
+        _store.FailNext(int.MaxValue);
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await ledger.RunStartedAsync(Run("run_1"), Ct);
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromSeconds(1));
+
+        var dispose = ledger.DisposeAsync().AsTask();
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromSeconds(10));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await dispose.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        var lost = Assert.Single(_logger.Entries, e => e.EventName == "LedgerWritesAbandoned");
+        Assert.Equal(LogLevel.Error, lost.Level);
+        Assert.Contains("2 writes", lost.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ledger.FlushAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Store_WithoutBatchCapability_WritesOneByOneAndRetriesOnlyTheFailedWrite()
+    {
+        var store = new FlakyLedger();
+        await using var ledger = new BufferedLedger(store, new BufferedLedgerOptions(), _time, _logger);
+        store.FailOn = "run_1";
+
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await ledger.RunStartedAsync(Run("run_1"), Ct);
+        await ledger.RunStartedAsync(Run("run_2"), Ct);
+        var flush = ledger.FlushAsync(Ct);
+        await _time.WaitForTimerAsync(d => d > TimeSpan.Zero);
+        store.FailOn = null;
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(["run_0", "run_1", "run_2"], store.Started);
+    }
+
+    [Theory]
+    [InlineData(1, 100)]
+    [InlineData(2, 200)]
+    [InlineData(3, 400)]
+    [InlineData(6, 3200)]
+    [InlineData(7, 5000)]
+    [InlineData(1000, 5000)]
+    public void RetryDelay_Failures_DoublesUpToTheCap(int failures, int expectedMs)
+    {
+        var ledger = Create(new BufferedLedgerOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5) });
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), ledger.RetryDelay(failures));
+    }
+
+    [Fact]
+    public async Task Writes_ManyConcurrentCallersWithSmallQueue_NothingLost()
+    {
+        var ledger = Create(new BufferedLedgerOptions { Capacity = 8, MaxBatchSize = 5 });
+
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(c => Task.Run(
+            async () =>
+            {
+                for (var i = 0; i < 50; i++)
+                {
+                    await ledger.AttemptAsync(Attempt($"run_{c:D2}", i), Ct);
+                }
+            },
+            Ct)));
+        await ledger.FlushAsync(Ct);
+
+        Assert.Equal(32 * 50, _store.Writes.Count);
+        Assert.All(_store.Batches, b => Assert.InRange(b.Length, 1, 5));
+        foreach (var group in _store.Writes.Cast<LedgerWrite.Attempt>().GroupBy(w => w.RunId))
+        {
+            Assert.Equal(Enumerable.Range(0, 50), group.Select(w => w.Record.Seq));
+        }
+    }
+
+    private BufferedLedger Create(BufferedLedgerOptions? options = null) =>
+        _ledger = new BufferedLedger(_store, options ?? new BufferedLedgerOptions(), _time, _logger);
+
+    private static RunRecord Run(string id) => new()
+    {
+        Id = id,
+        StartedAt = T0,
+        Route = "image",
+        Modality = Modality.Image,
+        RequestedModel = "image",
+        Endpoint = "images.generations",
+    };
+
+    private static AttemptRecord Attempt(string runId, int seq) => new()
+    {
+        RunId = runId,
+        Seq = seq,
+        Tier = 0,
+        Provider = "sandbox",
+        ProviderType = "sandbox",
+        Status = AttemptStatus.Started,
+        StartedAt = T0,
+    };
+
+    // A store without the batch capability that fails a chosen run's start until told otherwise.
+    private sealed class FlakyLedger : ILedger
+    {
+        private readonly InMemoryLedger _data = new();
+
+        public string? FailOn { get; set; }
+
+        public List<string> Started { get; } = [];
+
+        public ValueTask RunStartedAsync(RunRecord run, CancellationToken cancellationToken)
+        {
+            if (run.Id == FailOn)
+            {
+                throw new InvalidOperationException("down");
+            }
+
+            Started.Add(run.Id);
+            return _data.RunStartedAsync(run, cancellationToken);
+        }
+
+        public ValueTask AttemptAsync(AttemptRecord attempt, CancellationToken cancellationToken) => _data.AttemptAsync(attempt, cancellationToken);
+
+        public ValueTask RunFinishedAsync(RunRecord run, CancellationToken cancellationToken) => _data.RunFinishedAsync(run, cancellationToken);
+
+        public ValueTask<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) => _data.GetRunAsync(runId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<AttemptRecord>> GetAttemptsAsync(string runId, CancellationToken cancellationToken) => _data.GetAttemptsAsync(runId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) => _data.ListRunsAsync(query, cancellationToken);
+
+        public ValueTask<IReadOnlyList<RunFacts>> GetRunFactsAsync(StatsQuery query, CancellationToken cancellationToken) => _data.GetRunFactsAsync(query, cancellationToken);
+
+        public ValueTask<int> DeleteRunsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) => _data.DeleteRunsBeforeAsync(cutoff, cancellationToken);
+    }
+}
