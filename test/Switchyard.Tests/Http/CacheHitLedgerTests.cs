@@ -9,8 +9,6 @@ public sealed class CacheHitLedgerTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    // Fails on this branch: SqliteLedger and PostgresLedger do not store runs.cache_hit (nor cost_usd) yet, so
-    // RunRecord.CacheHit and RunFacts.CacheHit read back false. The storage branch persists the new fields.
     [Fact]
     public async Task Stats_SeededRequestTwice_SecondIsACacheHitInRunAndStats()
     {
