@@ -82,6 +82,23 @@ public static class WireNames
     /// <summary>Parses a wire name of a run outcome.</summary>
     public static bool TryParseOutcome(string? text, out RunOutcome value) => TryParse(text, static v => v.ToWire(), out value);
 
+    /// <summary>Reads a stored run outcome; throws <see cref="InvalidDataException"/> for a name that is not one.</summary>
+    public static RunOutcome ParseStoredOutcome(string text) => TryParseOutcome(text, out var value) ? value : throw NotAWireName<RunOutcome>(text);
+
+    /// <summary>Reads a stored attempt status; throws <see cref="InvalidDataException"/> for a name that is not one.</summary>
+    public static AttemptStatus ParseStoredStatus(string text) => TryParseAttemptStatus(text, out var value) ? value : throw NotAWireName<AttemptStatus>(text);
+
+    /// <summary>Reads a stored skip reason; throws <see cref="InvalidDataException"/> for a name that is not one.</summary>
+    public static SkipReason ParseStoredSkipReason(string text) => TryParseSkipReason(text, out var value) ? value : throw NotAWireName<SkipReason>(text);
+
+    /// <summary>Reads a stored error class; throws <see cref="InvalidDataException"/> for a name that is not one.</summary>
+    public static ErrorClass ParseStoredErrorClass(string text) => TryParseErrorClass(text, out var value) ? value : throw NotAWireName<ErrorClass>(text);
+
+    /// <summary>Reads a stored modality; throws <see cref="InvalidDataException"/> for a name that is not one.</summary>
+    public static Modality ParseStoredModality(string text) => TryParseModality(text, out var value) ? value : throw NotAWireName<Modality>(text);
+
+    private static InvalidDataException NotAWireName<T>(string text) => new($"The database holds '{text}', which is not a {typeof(T).Name} wire name.");
+
     private static bool TryParse<T>(string? text, Func<T, string> wire, out T value)
         where T : struct, Enum
     {
