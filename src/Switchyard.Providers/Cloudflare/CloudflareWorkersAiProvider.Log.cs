@@ -13,5 +13,9 @@ internal sealed partial class CloudflareWorkersAiProvider
         [LoggerMessage(EventId = 2202, EventName = "CloudflareConnectionFailed", Level = LogLevel.Debug,
             Message = "Workers AI {Provider} could not be reached for {Model}: {Reason}")]
         public static partial void ConnectionFailed(ILogger logger, string provider, string model, string reason);
+
+        [LoggerMessage(EventId = 2203, EventName = "CloudflareProbed", Level = LogLevel.Debug,
+            Message = "Workers AI {Provider} probe: GET {Endpoint} answered {Status}")]
+        public static partial void Probed(ILogger logger, string provider, string endpoint, int status);
     }
 }

@@ -25,6 +25,7 @@ internal sealed partial class EspeakProvider : IGenerationProvider
     private readonly string? _espeakPath;
     private readonly SpeechEngine? _speech;
     private readonly AudioEncoder _encoder;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
     public EspeakProvider(ProviderConfig config, string? espeakPath, AudioEncoder encoder, TimeProvider timeProvider, ILogger? logger = null)
@@ -35,6 +36,7 @@ internal sealed partial class EspeakProvider : IGenerationProvider
         _espeakPath = espeakPath;
         _speech = espeakPath is null ? null : new SpeechEngine(espeakPath, timeProvider);
         _encoder = encoder;
+        _timeProvider = timeProvider;
         _logger = logger ?? NullLogger.Instance;
         Readiness = espeakPath is null
             ? ProviderReadiness.Misconfigured("espeak-ng is not installed: apt-get install espeak-ng (it was not found on PATH)")

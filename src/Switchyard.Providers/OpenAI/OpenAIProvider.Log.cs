@@ -26,5 +26,13 @@ internal sealed partial class OpenAIProvider
         [LoggerMessage(EventId = 2305, EventName = "OpenAIDownloadFailed", Level = LogLevel.Warning,
             Message = "{Provider}: image download failed: {Reason}")]
         public static partial void DownloadFailed(ILogger logger, string provider, string reason);
+
+        [LoggerMessage(EventId = 2306, EventName = "OpenAIProbing", Level = LogLevel.Debug,
+            Message = "{Provider}: probing GET {Endpoint}")]
+        public static partial void Probing(ILogger logger, string provider, string endpoint);
+
+        [LoggerMessage(EventId = 2307, EventName = "OpenAIProbeRefused", Level = LogLevel.Debug,
+            Message = "{Provider}: probe of {Endpoint} answered HTTP {Status}")]
+        public static partial void ProbeRefused(ILogger logger, string provider, string endpoint, int status);
     }
 }

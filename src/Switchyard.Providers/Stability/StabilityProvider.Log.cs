@@ -13,5 +13,9 @@ internal sealed partial class StabilityProvider
         [LoggerMessage(EventId = 2302, EventName = "StabilityConnectionFailed", Level = LogLevel.Debug,
             Message = "Stability {Provider} could not be reached for {Model}: {Reason}")]
         public static partial void ConnectionFailed(ILogger logger, string provider, string model, string reason);
+
+        [LoggerMessage(EventId = 2303, EventName = "StabilityProbed", Level = LogLevel.Debug,
+            Message = "Stability {Provider} probe: GET {Endpoint} answered {Status}")]
+        public static partial void Probed(ILogger logger, string provider, string endpoint, int status);
     }
 }

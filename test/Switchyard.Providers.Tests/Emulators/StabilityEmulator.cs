@@ -7,7 +7,8 @@ namespace Switchyard.Providers.Tests.Emulators;
 /// Stability's Stable Image generate endpoints on loopback: multipart requests to
 /// <c>/v2beta/stable-image/generate/{core|ultra|sd3}</c>, answered with PNG bytes (<c>Accept: image/*</c>, with
 /// <c>finish-reason</c> and <c>seed</c> headers) or base64 JSON (<c>Accept: application/json</c>) at the size of the
-/// requested aspect ratio; errors as <c>{"id","name","errors"}</c>.
+/// requested aspect ratio; errors as <c>{"id","name","errors"}</c>. The zero-cost <c>GET /v1/user/balance</c> answers
+/// <c>{"credits": <see cref="Credits"/>}</c>, and <c>GET /v1/user/account</c> the account; both 401 for another key.
 /// </summary>
 public sealed class StabilityEmulator : ScriptedEmulator
 {
@@ -26,6 +27,9 @@ public sealed class StabilityEmulator : ScriptedEmulator
     private StabilityEmulator()
     {
     }
+
+    /// <summary>The balance <c>/v1/user/balance</c> reports.</summary>
+    public double Credits { get; set; } = 42.5;
 
     public static async Task<StabilityEmulator> StartNewAsync()
     {
@@ -58,6 +62,22 @@ public sealed class StabilityEmulator : ScriptedEmulator
 
     protected override async Task AnswerAsync(HttpContext context, RecordedRequest request)
     {
+        if (request.Method == "GET" && request.Path is "/v1/user/balance" or "/v1/user/account")
+        {
+            if (request.Header("authorization") != "Bearer " + Key)
+            {
+                // The v1 API's error shape.
+                await Raw(401, "application/json", JsonSerializer.Serialize(new { id = "9160aa70222b4ca6a5b2b8a7bbd4d5ea", name = "unauthorized", message = "Incorrect API key provided" }))(context);
+                return;
+            }
+
+            var body = request.Path == "/v1/user/balance"
+                ? JsonSerializer.Serialize(new { credits = Credits })
+                : JsonSerializer.Serialize(new { id = "user-1234", email = "example@stability.ai", profile_picture = "https://api.stability.ai/example.png", organizations = Array.Empty<object>() });
+            await Raw(200, "application/json", body)(context);
+            return;
+        }
+
         if (!Endpoints.Contains(request.Path, StringComparer.Ordinal))
         {
             await Error(404, "not_found", $"{request.Path} does not exist")(context);

@@ -18,7 +18,8 @@ namespace Switchyard.Tests.Common.Emulators;
 
 /// <summary>
 /// A local emulator of the OpenAI API on 127.0.0.1 (a random port): <c>POST /v1/images/generations</c>,
-/// <c>/v1/chat/completions</c> (also SSE streams) and <c>/v1/audio/speech</c>, answering with OpenAI's real shapes,
+/// <c>/v1/chat/completions</c> (also SSE streams), <c>/v1/audio/speech</c> and <c>GET /v1/models</c> (the list in
+/// <see cref="ListedModels"/>, 401 without <see cref="RequiredKey"/>), answering with OpenAI's real shapes,
 /// plus AI/ML API's flux shape (<c>image_size</c> in, fal-style <c>images</c> out). It records every request.
 /// <para>
 /// Behaviour is scripted per request by directives in the prompt, the last user message or the speech input:
@@ -49,6 +50,9 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
     /// <summary>When set, requests without <c>Authorization: Bearer</c> this key get OpenAI's 401.</summary>
     public string? RequiredKey { get; set; }
 
+    /// <summary>The ids <c>GET /v1/models</c> lists, as OpenAI does (<c>{"object":"list","data":[{"id","object":"model","created","owned_by"}]}</c>).</summary>
+    public IReadOnlyList<string> ListedModels { get; set; } = ["gpt-4o-mini", "gpt-4o", "gpt-image-1", "dall-e-3", "dall-e-2", "tts-1", "gpt-4o-mini-tts"];
+
     /// <summary>Every request received, in order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToList();
 
@@ -63,6 +67,7 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
         app.MapPost("/v1/images/generations", emulator.ImagesAsync);
         app.MapPost("/v1/chat/completions", emulator.ChatAsync);
         app.MapPost("/v1/audio/speech", emulator.SpeechAsync);
+        app.MapGet("/v1/models", emulator.ModelsAsync);
         app.MapGet("/files/{id}", emulator.FileAsync);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -416,6 +421,25 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
         var (bytes, type) = Has(input, "empty") ? ([], "audio/mpeg") : Audio(format);
         context.Response.ContentType = type;
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+    }
+
+    private async Task ModelsAsync(HttpContext context)
+    {
+        var (request, _) = await RecordAsync(context);
+        if (await PreambleAsync(context, request, new JsonObject(), ""))
+        {
+            return;
+        }
+
+        var data = new JsonArray(ListedModels.Select(id => (JsonNode?)new JsonObject
+        {
+            ["id"] = id,
+            ["object"] = "model",
+            ["created"] = 1_698_785_189,
+            ["owned_by"] = id.StartsWith("gpt", StringComparison.Ordinal) ? "system" : "openai",
+        }).ToArray());
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["object"] = "list", ["data"] = data }.ToJsonString(), context.RequestAborted);
     }
 
     private Task FileAsync(HttpContext context)
