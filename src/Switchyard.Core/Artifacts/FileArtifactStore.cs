@@ -123,6 +123,33 @@ public sealed class FileArtifactStore : IArtifactStore
         }
     }
 
+    /// <inheritdoc />
+    public async ValueTask<int> DeleteCreatedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(_folder))
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var sidecar in Directory.EnumerateFiles(_folder, IdPrefix + "*.json", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var id = Path.GetFileNameWithoutExtension(sidecar);
+            if (await GetInfoAsync(id, cancellationToken).ConfigureAwait(false) is not { } info || info.CreatedAt >= cutoff)
+            {
+                continue;
+            }
+
+            // Content first: an artifact without its sidecar is never served, one without content would be a broken link.
+            File.Delete(ContentPath(ShardFolder(id), id, info.ContentType));
+            File.Delete(sidecar);
+            removed++;
+        }
+
+        return removed;
+    }
+
     /// <summary>The file extension used for a media type (parameters such as <c>charset</c> are ignored).</summary>
     internal static string ExtensionFor(string contentType)
     {

@@ -36,4 +36,7 @@ public interface IArtifactStore
 
     /// <summary>Opens the artifact's content for reading, or null.</summary>
     ValueTask<Stream?> OpenReadAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the artifacts stored before <paramref name="cutoff"/> (retention); returns how many.</summary>
+    ValueTask<int> DeleteCreatedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Switchyard.Artifacts;
 using Switchyard.Configuration;
 using Switchyard.Ledger;
 
@@ -12,13 +13,15 @@ internal sealed partial class LedgerRetentionService : BackgroundService
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
     private readonly ILedger _ledger;
+    private readonly IArtifactStore _artifacts;
     private readonly TimeSpan? _retention;
     private readonly TimeProvider _time;
     private readonly ILogger<LedgerRetentionService> _logger;
 
-    public LedgerRetentionService(ILedger ledger, SwitchyardConfig config, TimeProvider time, ILogger<LedgerRetentionService> logger)
+    public LedgerRetentionService(ILedger ledger, IArtifactStore artifacts, SwitchyardConfig config, TimeProvider time, ILogger<LedgerRetentionService> logger)
     {
         _ledger = ledger;
+        _artifacts = artifacts;
         _retention = config.Storage.Retention;
         _time = time;
         _logger = logger;
@@ -40,6 +43,10 @@ internal sealed partial class LedgerRetentionService : BackgroundService
         {
             var removed = await _ledger.DeleteRunsBeforeAsync(cutoff, cancellationToken);
             Log.Removed(_logger, removed, cutoff);
+
+            // Generated files follow their runs out: what the ledger no longer describes is not kept.
+            var files = await _artifacts.DeleteCreatedBeforeAsync(cutoff, cancellationToken);
+            Log.RemovedArtifacts(_logger, files, cutoff);
             return removed;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -79,6 +86,9 @@ internal sealed partial class LedgerRetentionService : BackgroundService
 
         [LoggerMessage(EventId = 21, EventName = "RetentionFailed", Level = LogLevel.Error, Message = "Retention could not remove runs started before {Cutoff:O}; it tries again at the next sweep")]
         public static partial void Failed(ILogger logger, Exception exception, DateTimeOffset cutoff);
+
+        [LoggerMessage(EventId = 23, EventName = "RetentionRemovedArtifacts", Level = LogLevel.Information, Message = "Retention removed {Removed} artifacts stored before {Cutoff:O}")]
+        public static partial void RemovedArtifacts(ILogger logger, int removed, DateTimeOffset cutoff);
 
         [LoggerMessage(EventId = 22, EventName = "RetentionOff", Level = LogLevel.Information, Message = "storage.retention is 0: runs are kept forever")]
         public static partial void KeepingForever(ILogger logger);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Switchyard.Configuration;
 using Switchyard.Hosting;
+using Switchyard.Artifacts;
 using Switchyard.Ledger;
 
 namespace Switchyard.Tests.Hosting;
@@ -75,7 +76,7 @@ public sealed class LedgerRetentionServiceTests
         Assert.False(ledger.HasCall);
     }
 
-    private static LedgerRetentionService Create(ILedger ledger, TimeSpan? retention, TimeProvider time)
+    private static LedgerRetentionService Create(ILedger ledger, TimeSpan? retention, TimeProvider time, IArtifactStore? artifacts = null)
     {
         var config = new SwitchyardConfig
         {
@@ -86,7 +87,9 @@ public sealed class LedgerRetentionServiceTests
             Presets = new Dictionary<string, PresetConfig>(),
             Outbound = new OutboundConfig(),
         };
-        return new LedgerRetentionService(ledger, config, time, NullLogger<LedgerRetentionService>.Instance);
+        // A store on a folder that does not exist holds nothing to delete.
+        artifacts ??= new FileArtifactStore(Path.Combine(Path.GetTempPath(), "switchyard-retention-" + Guid.NewGuid().ToString("N")), time);
+        return new LedgerRetentionService(ledger, artifacts, config, time, NullLogger<LedgerRetentionService>.Instance);
     }
 
     // Records each DeleteRunsBeforeAsync cutoff; only that member is used by the service.
