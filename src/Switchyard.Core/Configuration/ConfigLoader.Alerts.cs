@@ -249,11 +249,5 @@ public sealed partial class ConfigLoader
         return null;
     }
 
-    private static string Wire(AlertKind kind) => kind switch
-    {
-        AlertKind.SuccessRate => "success_rate",
-        AlertKind.ErrorRate => "error_rate",
-        AlertKind.CircuitOpen => "circuit_open",
-        _ => "placeholder_share",
-    };
+    private static string Wire(AlertKind kind) => Alerts.AlertWire.ToWire(kind);
 }
