@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Switchyard.Alerts;
 using Switchyard.Keys;
 using Switchyard.Tests.Fixtures;
@@ -76,6 +77,37 @@ public sealed class AlertEndpointTests
         Assert.Equal("alert.firing", transition.GetProperty("type").GetString());
         Assert.Equal("ok", transition.GetProperty("from").GetString());
         Assert.Equal("firing", transition.GetProperty("to").GetString());
+    }
+
+    [Fact]
+    public async Task Worker_EvaluatesEveryEvaluateEveryOnTheGatewayClock()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        using var factory = new GatewayFactory(GatewayFactory.DefaultYaml + Alerts.Replace("evaluate_every: 1h", "evaluate_every: 30s", StringComparison.Ordinal)) { Time = time };
+        using var client = factory.CreateClientWithKey();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.PostAsJsonAsync("/v1/images/generations", new { model = "image", prompt = "a storm [fail:unavailable]" }, Ct);
+        }
+
+        Assert.Equal("ok", await StateAsync(client, "image-fallback"));
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        // The tick runs on the worker's own task; give it a bounded moment to finish.
+        var state = await StateAsync(client, "image-fallback");
+        for (var i = 0; i < 200 && state != "firing"; i++)
+        {
+            await Task.Delay(25, Ct);
+            state = await StateAsync(client, "image-fallback");
+        }
+
+        Assert.Equal("firing", state);
+    }
+
+    private static async Task<string?> StateAsync(HttpClient client, string rule)
+    {
+        var body = await client.GetFromJsonAsync<JsonElement>("/v1/alerts", Ct);
+        return body.GetProperty("data").EnumerateArray().Single(r => r.GetProperty("name").GetString() == rule).GetProperty("state").GetString();
     }
 
     [Fact]
