@@ -66,7 +66,7 @@ public sealed partial class ConfigLoader
         CheckKeys(root.GetSection("outbound"), "outbound", OutboundKeys);
         var telemetry = ReadTelemetry(root.GetSection("telemetry"));
         CheckKeys(root.GetSection("keys"), "keys", []);
-        CheckKeys(root.GetSection("alerts"), "alerts", []);
+        var alerts = ReadAlerts(root.GetSection("alerts"), routes, providers);
 
         if (_problems.Count > 0)
         {
@@ -82,6 +82,7 @@ public sealed partial class ConfigLoader
             Presets = presets,
             Outbound = outbound,
             Telemetry = telemetry,
+            Alerts = alerts,
         };
     }
 

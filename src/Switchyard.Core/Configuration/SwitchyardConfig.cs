@@ -25,6 +25,9 @@ public sealed record SwitchyardConfig
 
     /// <summary>Where traces and metrics go besides <c>/metrics</c>.</summary>
     public TelemetryConfig Telemetry { get; init; } = new();
+
+    /// <summary>Alert rules and where their transitions are sent.</summary>
+    public AlertsConfig Alerts { get; init; } = new();
 }
 
 /// <summary>The <c>telemetry</c> section.</summary>

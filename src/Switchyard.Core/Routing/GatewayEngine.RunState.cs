@@ -265,6 +265,11 @@ public sealed partial class GatewayEngine
                 AttemptCount = attempts.Count,
             };
             await _engine._ledger.RunFinishedAsync(_run, CancellationToken.None).ConfigureAwait(false);
+            foreach (var observer in _engine._observers)
+            {
+                observer.RunFinished(_run, attempts);
+            }
+
             _engine._telemetry.RunEnded(_activity, _run);
             _activity?.Dispose();
         }

@@ -30,10 +30,12 @@ public sealed partial class GatewayEngine
     private readonly ILedger _ledger;
     private readonly TimeProvider _time;
     private readonly ILogger<GatewayEngine> _logger;
+    private readonly IRunObserver[] _observers;
 
-    /// <summary>Creates the engine.</summary>
-    public GatewayEngine(SwitchyardConfig config, ProviderRegistry providers, ProviderPipelines pipelines, ProviderHealth health, ResultCache cache, SwitchyardTelemetry telemetry, ILedger ledger, TimeProvider time, ILogger<GatewayEngine> logger)
+    /// <summary>Creates the engine; <paramref name="observers"/> are told of every finished run (e.g. the alert rules' window).</summary>
+    public GatewayEngine(SwitchyardConfig config, ProviderRegistry providers, ProviderPipelines pipelines, ProviderHealth health, ResultCache cache, SwitchyardTelemetry telemetry, ILedger ledger, TimeProvider time, ILogger<GatewayEngine> logger, IEnumerable<IRunObserver>? observers = null)
     {
+        _observers = observers?.ToArray() ?? [];
         _telemetry = telemetry;
         _config = config;
         _providers = providers;

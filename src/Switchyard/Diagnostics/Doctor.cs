@@ -70,6 +70,12 @@ internal sealed class Doctor
                 checks.Add(DoctorCheck.Ok("secret", variable, $"set ({Redacted(key.Reveal()!)})"));
             }
         }
+
+        // A missing alert webhook secret does not stop start-up: the rules still run, only their webhooks are off.
+        foreach (var missing in config.Alerts.MissingSecrets)
+        {
+            checks.Add(DoctorCheck.Warn("secret", missing, $"alerts.webhook references ${{{missing}}}, which is not set or empty; alert webhooks are off", $"set {missing} to whsec_ followed by base64 where switchyard runs"));
+        }
     }
 
     private static async Task CheckDatabaseAsync(SwitchyardConfig config, List<DoctorCheck> checks, CancellationToken cancellationToken)

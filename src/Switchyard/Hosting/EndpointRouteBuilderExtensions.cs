@@ -31,5 +31,6 @@ internal static class EndpointRouteBuilderExtensions
         app.MapArtifactEndpoints();
         var v1 = app.MapGenerationEndpoints();
         v1.MapRunEndpoints();
+        v1.MapAlertEndpoints();
     }
 }

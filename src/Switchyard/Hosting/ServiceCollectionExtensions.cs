@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Switchyard.Alerts;
 using Switchyard.Artifacts;
 using Switchyard.Caching;
 using Switchyard.Resilience;
@@ -32,6 +33,19 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<ProviderHealth>();
         services.AddSingleton<ResultCache>();
         services.AddSingleton<PromptGuard>();
+        services.AddSingleton(sp => new RunOutcomeWindow(config.Alerts, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunOutcomeWindow>());
+        services.AddSingleton<ICircuitStates, PipelineCircuitStates>();
+        services.AddSingleton(sp => new AlertEvaluator(config.Alerts, sp.GetRequiredService<RunOutcomeWindow>(), sp.GetRequiredService<ICircuitStates>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AlertMonitor(
+            sp.GetRequiredService<AlertEvaluator>(),
+            config.Alerts.Webhook is { } webhook ? new AlertWebhookSender(webhook, sp.GetRequiredService<OutboundClient>(), sp.GetRequiredService<TimeProvider>()) : null,
+            sp.GetRequiredService<ILogger<AlertMonitor>>()));
+        if (config.Alerts.Rules.Count > 0)
+        {
+            services.AddHostedService<AlertWorker>();
+        }
+
         services.AddSingleton<GatewayEngine>();
         services.AddSingleton<ArtifactLinks>();
         services.AddSingleton<GatewayServices>();

@@ -43,6 +43,23 @@ public sealed class DoctorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Doctor_MissingAlertWebhookSecret_WarnsNamingTheVariable()
+    {
+        var config = Config(
+            "  sb:\n    type: sandbox",
+            "  image:\n    modality: image\n    chain:\n      - { provider: sb, model: sandbox-image }\n      - { provider: placeholder }\n"
+            + "alerts:\n  webhook:\n    url: https://alerts.example.com/hook\n    secret: ${SWITCHYARD_DOCTOR_TEST_ALERT_UNSET}");
+
+        var (exit, output, _) = await RunAsync("doctor", "--config", config, "--json");
+
+        Assert.Equal(0, exit);
+        var checks = JsonDocument.Parse(output).RootElement.GetProperty("checks").EnumerateArray().ToList();
+        var secret = Assert.Single(checks, c => c.GetProperty("subject").GetString() == "SWITCHYARD_DOCTOR_TEST_ALERT_UNSET");
+        Assert.Equal("warn", secret.GetProperty("status").GetString());
+        Assert.Contains("alert webhooks are off", secret.GetProperty("cause").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Doctor_MissingSecretAndDeadRoute_Exit1AndJsonNamesCauseAndFix()
     {
         var config = Config(

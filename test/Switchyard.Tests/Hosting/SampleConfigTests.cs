@@ -24,10 +24,12 @@ public sealed class SampleConfigTests
     {
         var path = Path.Combine(RepoRoot(), "samples", name);
 
-        var config = ConfigSource.Load(path, ProviderCatalog.Factories, variable => $"test-value-of-{variable}");
+        // Webhook secrets must have the Standard Webhooks form (whsec_ + base64); other variables take any value.
+        var config = ConfigSource.Load(path, ProviderCatalog.Factories, variable => variable.EndsWith("_ALERT_SECRET", StringComparison.Ordinal) ? "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" : $"test-value-of-{variable}");
 
         Assert.NotEmpty(config.Routes);
         Assert.All(config.Providers.Values, p => Assert.Empty(p.MissingSecrets));
+        Assert.Empty(config.Alerts.MissingSecrets);
     }
 
     [Fact]
