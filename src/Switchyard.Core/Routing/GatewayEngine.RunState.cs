@@ -267,7 +267,15 @@ public sealed partial class GatewayEngine
             await _engine._ledger.RunFinishedAsync(_run, CancellationToken.None).ConfigureAwait(false);
             foreach (var observer in _engine._observers)
             {
-                observer.RunFinished(_run, attempts);
+                try
+                {
+                    observer.RunFinished(_run, attempts);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The run is served and recorded; a failing observer (alerts) must not change that.
+                    Log.ObserverFailed(_engine._logger, observer.GetType().Name, _run.Id, ex);
+                }
             }
 
             _engine._telemetry.RunEnded(_activity, _run);
