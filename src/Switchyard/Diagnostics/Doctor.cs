@@ -3,6 +3,7 @@ using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Hosting;
 using Switchyard.Providers;
+using Switchyard.Redis;
 using Switchyard.Storage.Sqlite;
 
 namespace Switchyard.Diagnostics;
@@ -51,6 +52,7 @@ internal sealed class Doctor
         CheckSecrets(config, checks);
         await CheckDatabaseAsync(config, checks, cancellationToken);
         CheckArtifacts(config, checks);
+        await CheckRedisAsync(config, checks, cancellationToken);
         var providers = await CheckProvidersAsync(config, checks, cancellationToken);
         CheckRoutes(config, providers, checks);
         return checks;
@@ -132,6 +134,25 @@ internal sealed class Doctor
         checks.Add(free < CriticalDiskBytes ? DoctorCheck.Fail("disk", existing, text, "free disk space; the ledger and artifacts stop being written when it runs out")
             : free < LowDiskBytes ? DoctorCheck.Warn("disk", existing, text, "free disk space or shorten storage.retention")
             : DoctorCheck.Ok("disk", existing, text));
+    }
+
+    private async Task CheckRedisAsync(SwitchyardConfig config, List<DoctorCheck> checks, CancellationToken cancellationToken)
+    {
+        if (config.Storage.Redis.Length == 0)
+        {
+            if (!config.Storage.Database.StartsWith("sqlite:", StringComparison.Ordinal))
+            {
+                checks.Add(DoctorCheck.Warn("redis", "storage.redis", "not configured: with several nodes on this database, each keeps its own rate limits and circuits", "set storage.redis to a Redis URL when more than one switchyard serve shares the database"));
+            }
+
+            return;
+        }
+
+        var subject = RedisUrl.Redact(config.Storage.Redis);
+        var probe = await RedisProbe.RunAsync(config.Storage.Redis, _probeTimeout, cancellationToken);
+        checks.Add(probe.Ok
+            ? DoctorCheck.Ok("redis", subject, probe.Detail)
+            : DoctorCheck.Fail("redis", subject, $"cannot be reached: {probe.Detail}", "start Redis or fix storage.redis; until then each node keeps its own rate limits and circuits"));
     }
 
     private static void CheckArtifacts(SwitchyardConfig config, List<DoctorCheck> checks)
