@@ -1,12 +1,12 @@
 using System.Diagnostics;
 
-namespace Switchyard.Redis.Tests;
+namespace Switchyard.Tests.Common.Servers;
 
 /// <summary>
 /// The Redis server the tests use: <c>SWITCHYARD_TEST_REDIS</c> when set, otherwise the server of
 /// <c>scripts/redis.sh</c>, started here when it is not running. When neither works the tests fail with the reason, never skip.
 /// </summary>
-internal static class RedisServer
+public static class RedisServer
 {
     public const string EnvironmentVariable = "SWITCHYARD_TEST_REDIS";
 
