@@ -36,6 +36,7 @@ internal static class ServiceCollectionExtensions
             services.AddSingleton(_ => new RedisConnection(config.Storage.Redis));
             services.AddSingleton<ICircuitBroadcast, RedisCircuitBroadcast>();
             services.AddSingleton<ISharedRateLimits, RedisRateLimits>();
+            services.AddSingleton<ISharedResultCache, RedisResultCache>();
         }
 
         services.AddSingleton<ProviderPipelines>();
