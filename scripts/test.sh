@@ -5,6 +5,8 @@
 #  - Debian's postgresql package, and starts a throwaway cluster on 127.0.0.1 (scripts/postgres.sh)
 #    for the storage contract tests, stopped again on exit; SWITCHYARD_TEST_POSTGRES, when already
 #    set, names a server to use instead;
+#  - Debian's redis-server package, and starts a throwaway server on 127.0.0.1 (scripts/redis.sh)
+#    for the shared rate limit and circuit tests; SWITCHYARD_TEST_REDIS, when set, names one instead;
 #  - NuGet packages (dotnet restore).
 # Prints a closing line "N passed, N failed, N skipped".
 set -euo pipefail
@@ -18,6 +20,9 @@ done
 if [ -z "${SWITCHYARD_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi
+if [ -z "${SWITCHYARD_TEST_REDIS:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+  need+=(redis-server)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"
@@ -28,14 +33,28 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# Servers this run started are stopped on exit; ones already running are someone else's.
+cleanup=()
+trap 'for c in "${cleanup[@]}"; do $c >/dev/null 2>&1 || true; done' EXIT
+
 if [ -z "${SWITCHYARD_TEST_POSTGRES:-}" ]; then
   # A cluster that was already running is someone else's: use it, leave it running.
-  scripts/postgres.sh url >/dev/null 2>&1 || trap 'scripts/postgres.sh stop || true' EXIT
+  scripts/postgres.sh url >/dev/null 2>&1 || cleanup+=("scripts/postgres.sh stop")
   if url=$(scripts/postgres.sh start); then
     export SWITCHYARD_TEST_POSTGRES="$url"
     echo "postgresql: $url"
   else
     echo "warning: PostgreSQL could not be started; the PostgreSQL storage tests will fail and say why"
+  fi
+fi
+
+if [ -z "${SWITCHYARD_TEST_REDIS:-}" ]; then
+  scripts/redis.sh url >/dev/null 2>&1 || cleanup+=("scripts/redis.sh stop")
+  if url=$(scripts/redis.sh start); then
+    export SWITCHYARD_TEST_REDIS="$url"
+    echo "redis: $url"
+  else
+    echo "warning: Redis could not be started; the Redis tests will fail and say why"
   fi
 fi
 

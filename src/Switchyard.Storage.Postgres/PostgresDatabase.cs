@@ -23,7 +23,10 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         );
         """;
 
+    private const string NodePrefix = "switchyard/";
+
     private readonly NpgsqlDataSource _dataSource;
+    private readonly string _applicationName;
     private readonly TimeProvider _time;
 
     /// <summary>Creates a database for <paramref name="connection"/>. Call <see cref="MigrateAsync"/> before use.</summary>
@@ -37,8 +40,30 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
         var builder = PostgresConnectionString.Parse(connection);
         Description = PostgresConnectionString.Describe(builder);
+
+        // Names this process in pg_stat_activity, so doctor can tell how many nodes share the database.
+        builder.ApplicationName ??= NodeName;
+        _applicationName = builder.ApplicationName;
         _time = time;
         _dataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    /// <summary>This process's <c>application_name</c> on its connections: <c>switchyard/host/pid</c>.</summary>
+    public static string NodeName { get; } = Truncate($"{NodePrefix}{Environment.MachineName}/{Environment.ProcessId}", 63);
+
+    /// <summary>
+    /// How many other Switchyard processes have a connection open to this database now (their
+    /// <c>application_name</c> in <c>pg_stat_activity</c>), not counting this one.
+    /// </summary>
+    public async Task<int> CountOtherNodesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(DISTINCT application_name) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE @prefix AND application_name <> @self;",
+            connection);
+        command.Parameters.AddWithValue("prefix", NodePrefix + "%");
+        command.Parameters.AddWithValue("self", _applicationName);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     /// <summary>Host, port and database (never the user or password), for messages and <c>doctor</c>.</summary>
@@ -94,6 +119,8 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         return await ReadVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
     }
+
+    private static string Truncate(string text, int length) => text.Length > length ? text[..length] : text;
 
     /// <summary>Closes the pooled connections.</summary>
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();

@@ -15,7 +15,8 @@ public sealed record CachedResult(object Output, string Provider, string Provide
 
 /// <summary>
 /// The in-process result cache (per route TTL, bounded size) on the injected clock, so expiry is
-/// testable. A Redis-backed cache takes its place when several nodes share one (scale-out).
+/// testable. With a shared cache (Redis, when several nodes run), it looks there on a local miss
+/// and stores there too, so a result one node produced serves every node.
 /// </summary>
 public sealed class ResultCache
 {
@@ -24,11 +25,13 @@ public sealed class ResultCache
 
     private readonly ConcurrentDictionary<string, (CachedResult Result, DateTimeOffset Expires)> _entries = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly ISharedResultCache? _shared;
 
-    /// <summary>Creates the cache.</summary>
-    public ResultCache(TimeProvider time)
+    /// <summary>Creates the cache, backed by <paramref name="shared"/> when given.</summary>
+    public ResultCache(TimeProvider time, ISharedResultCache? shared = null)
     {
         _time = time;
+        _shared = shared;
     }
 
     /// <summary>The number of entries (expired ones included until evicted).</summary>
@@ -58,7 +61,28 @@ public sealed class ResultCache
         return entry.Result;
     }
 
-    /// <summary>Keeps a result for <paramref name="ttl"/>.</summary>
+    /// <summary>The cached result from this process or, on a miss, from the shared cache.</summary>
+    public async ValueTask<CachedResult?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        if (Get(key) is { } local)
+        {
+            return local;
+        }
+
+        return _shared is null ? null : await _shared.GetAsync(key, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps a result for <paramref name="ttl"/> here and in the shared cache.</summary>
+    public async ValueTask SetAsync(string key, CachedResult result, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        Set(key, result, ttl);
+        if (_shared is not null)
+        {
+            await _shared.SetAsync(key, result, ttl, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Keeps a result for <paramref name="ttl"/> in this process.</summary>
     public void Set(string key, CachedResult result, TimeSpan ttl)
     {
         var now = _time.GetUtcNow();

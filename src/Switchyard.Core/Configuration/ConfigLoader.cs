@@ -133,9 +133,10 @@ public sealed partial class ConfigLoader
         }
 
         var redis = section["redis"] ?? "";
-        if (redis.Length > 0)
+        if (redis.Length > 0
+            && (!Uri.TryCreate(redis, UriKind.Absolute, out var redisUrl) || redisUrl.Scheme is not ("redis" or "rediss") || string.IsNullOrEmpty(redisUrl.Host)))
         {
-            Problem("storage.redis", "Redis is not supported by this build yet; leave it empty");
+            Problem("storage.redis", $"'{Redact(redis)}' is not a Redis URL; expected redis://[:password@]host[:port][/db], or empty for in-process limits and circuits");
         }
 
         return new StorageConfig

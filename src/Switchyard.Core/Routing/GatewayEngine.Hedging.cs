@@ -72,7 +72,7 @@ public sealed partial class GatewayEngine
                 await StopOthersAsync().ConfigureAwait(false);
                 if (cacheKey is not null)
                 {
-                    _cache.Set(cacheKey, new CachedResult(won.Output!, leg.Provider.Name, leg.Provider.Type, leg.Step.Model, _time.GetUtcNow()), route.CacheTtl!.Value);
+                    await _cache.SetAsync(cacheKey, new CachedResult(won.Output!, leg.Provider.Name, leg.Provider.Type, leg.Step.Model, _time.GetUtcNow()), route.CacheTtl!.Value, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 return await run.SucceedAsync(leg.Tier, leg.Step, leg.Provider, won.Output, operation.Summarize(won.Output!)).ConfigureAwait(false);

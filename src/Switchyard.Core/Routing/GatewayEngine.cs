@@ -57,7 +57,7 @@ public sealed partial class GatewayEngine
         var cacheKey = request.Route.Route.CacheTtl is not null && operation.Cacheable
             ? ResultCache.KeyFor(request.Route.Name + "|" + request.Route.Preset?.Name, request.KeyId, operation.Request)
             : null;
-        if (cacheKey is not null && _cache.Get(cacheKey) is { Output: T cached } hit
+        if (cacheKey is not null && await _cache.GetAsync(cacheKey, cancellationToken).ConfigureAwait(false) is { Output: T cached } hit
             && await operation.FinishAsync(cached, request.RunId, cancellationToken).ConfigureAwait(false) is null)
         {
             return await run.ServeFromCacheAsync(hit, cached, operation.Summarize(cached)).ConfigureAwait(false);
@@ -91,7 +91,7 @@ public sealed partial class GatewayEngine
             {
                 if (cacheKey is not null)
                 {
-                    _cache.Set(cacheKey, new CachedResult(outcome.Output!, provider.Name, provider.Type, step.Model, _time.GetUtcNow()), request.Route.Route.CacheTtl!.Value);
+                    await _cache.SetAsync(cacheKey, new CachedResult(outcome.Output!, provider.Name, provider.Type, step.Model, _time.GetUtcNow()), request.Route.Route.CacheTtl!.Value, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 return await run.SucceedAsync(tier, step, provider, outcome.Output, operation.Summarize(outcome.Output!)).ConfigureAwait(false);

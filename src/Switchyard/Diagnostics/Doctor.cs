@@ -3,6 +3,8 @@ using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Hosting;
 using Switchyard.Providers;
+using Switchyard.Redis;
+using Switchyard.Storage.Postgres;
 using Switchyard.Storage.Sqlite;
 
 namespace Switchyard.Diagnostics;
@@ -51,6 +53,7 @@ internal sealed class Doctor
         CheckSecrets(config, checks);
         await CheckDatabaseAsync(config, checks, cancellationToken);
         CheckArtifacts(config, checks);
+        await CheckRedisAsync(config, checks, cancellationToken);
         var providers = await CheckProvidersAsync(config, checks, cancellationToken);
         CheckRoutes(config, providers, checks);
         return checks;
@@ -78,11 +81,11 @@ internal sealed class Doctor
         }
     }
 
-    private static async Task CheckDatabaseAsync(SwitchyardConfig config, List<DoctorCheck> checks, CancellationToken cancellationToken)
+    private async Task CheckDatabaseAsync(SwitchyardConfig config, List<DoctorCheck> checks, CancellationToken cancellationToken)
     {
         if (config.Storage.SqlitePath is not { } relative)
         {
-            checks.Add(DoctorCheck.Warn("database", config.Storage.Database.Split('@')[^1], "only SQLite is checked by this build's doctor", "check the database with its own client"));
+            await CheckPostgresAsync(config, checks, cancellationToken);
             return;
         }
 
@@ -119,6 +122,45 @@ internal sealed class Doctor
         CheckDisk(folder, checks);
     }
 
+    private async Task CheckPostgresAsync(SwitchyardConfig config, List<DoctorCheck> checks, CancellationToken cancellationToken)
+    {
+        PostgresDatabase database;
+        try
+        {
+            database = new PostgresDatabase(config.Storage.Database, TimeProvider.System);
+        }
+        catch (ArgumentException ex)
+        {
+            checks.Add(DoctorCheck.Fail("database", "storage.database", ex.Message, "write storage.database as postgres://user:${PASSWORD_VAR}@host:port/database"));
+            return;
+        }
+
+        await using (database)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_probeTimeout);
+            try
+            {
+                var version = await database.GetSchemaVersionAsync(timeout.Token);
+                checks.Add(version == PostgresDatabase.CurrentSchemaVersion
+                    ? DoctorCheck.Ok("database", database.Description, $"reachable, schema version {version} (current)")
+                    : version < PostgresDatabase.CurrentSchemaVersion
+                        ? DoctorCheck.Warn("database", database.Description, $"schema version {version}, this build expects {PostgresDatabase.CurrentSchemaVersion}", "it is migrated at the next start, or run switchyard migrate")
+                        : DoctorCheck.Fail("database", database.Description, $"schema version {version} is newer than this build's {PostgresDatabase.CurrentSchemaVersion}", "run the switchyard version that wrote it"));
+                var others = await database.CountOtherNodesAsync(timeout.Token);
+                if (others > 1 && config.Storage.Redis.Length == 0)
+                {
+                    checks.Add(DoctorCheck.Warn("redis", "storage.redis", $"{others} switchyard nodes share this database without Redis: each keeps its own rate limits and circuits, so a limit of N per minute allows N per node", "set storage.redis to a Redis URL shared by every node"));
+                }
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                var reason = ex is OperationCanceledException ? $"no answer within {Duration.Format(_probeTimeout)}" : ex.Message;
+                checks.Add(DoctorCheck.Fail("database", database.Description, $"cannot be reached: {reason}", "start PostgreSQL or fix storage.database (host, port, user, password, database name)"));
+            }
+        }
+    }
+
     private static void CheckDisk(string folder, List<DoctorCheck> checks)
     {
         var existing = folder;
@@ -132,6 +174,20 @@ internal sealed class Doctor
         checks.Add(free < CriticalDiskBytes ? DoctorCheck.Fail("disk", existing, text, "free disk space; the ledger and artifacts stop being written when it runs out")
             : free < LowDiskBytes ? DoctorCheck.Warn("disk", existing, text, "free disk space or shorten storage.retention")
             : DoctorCheck.Ok("disk", existing, text));
+    }
+
+    private async Task CheckRedisAsync(SwitchyardConfig config, List<DoctorCheck> checks, CancellationToken cancellationToken)
+    {
+        if (config.Storage.Redis.Length == 0)
+        {
+            return; // several nodes without Redis are warned about by the PostgreSQL check, which counts them
+        }
+
+        var subject = RedisUrl.Redact(config.Storage.Redis);
+        var probe = await RedisProbe.RunAsync(config.Storage.Redis, _probeTimeout, cancellationToken);
+        checks.Add(probe.Ok
+            ? DoctorCheck.Ok("redis", subject, probe.Detail)
+            : DoctorCheck.Fail("redis", subject, $"cannot be reached: {probe.Detail}", "start Redis or fix storage.redis; until then each node keeps its own rate limits and circuits"));
     }
 
     private static void CheckArtifacts(SwitchyardConfig config, List<DoctorCheck> checks)

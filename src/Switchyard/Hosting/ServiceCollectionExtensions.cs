@@ -9,6 +9,7 @@ using Switchyard.Http;
 using Switchyard.Outbound;
 using Switchyard.Providers;
 using Switchyard.Questions;
+using Switchyard.Redis;
 using Switchyard.Routing;
 
 namespace Switchyard.Hosting;
@@ -29,7 +30,17 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<IMediaInspector>(ProviderCatalog.MediaInspector);
         services.AddSingleton<OutputValidator>();
         services.AddSingleton<RouteTable>();
+        if (config.Storage.Redis.Length > 0)
+        {
+            // Several nodes: rate limits and circuit openings are shared through Redis.
+            services.AddSingleton(_ => new RedisConnection(config.Storage.Redis));
+            services.AddSingleton<ICircuitBroadcast, RedisCircuitBroadcast>();
+            services.AddSingleton<ISharedRateLimits, RedisRateLimits>();
+            services.AddSingleton<ISharedResultCache, RedisResultCache>();
+        }
+
         services.AddSingleton<ProviderPipelines>();
+        services.AddHostedService<CircuitSharingService>();
         services.AddSingleton<ProviderHealth>();
         services.AddSingleton<ResultCache>();
         services.AddSingleton<PromptGuard>();

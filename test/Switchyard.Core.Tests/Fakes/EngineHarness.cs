@@ -25,6 +25,12 @@ internal sealed class EngineHarness
 
     /// <summary>An engine whose route is shaped by <paramref name="configureRoute"/> (cache, hedging, prompt rules).</summary>
     public EngineHarness(ContentRejectedAction onRejected, Func<ProviderConfig, ProviderConfig> configure, Func<RouteConfig, RouteConfig> configureRoute, params ScriptedProvider[] providers)
+        : this(null, onRejected, configure, configureRoute, providers)
+    {
+    }
+
+    /// <summary>An engine whose circuits are shared with other harnesses through <paramref name="broadcast"/>.</summary>
+    public EngineHarness(ICircuitBroadcast? broadcast, ContentRejectedAction onRejected, Func<ProviderConfig, ProviderConfig> configure, Func<RouteConfig, RouteConfig> configureRoute, params ScriptedProvider[] providers)
     {
         Providers = providers;
         var providerConfigs = providers.ToDictionary(p => p.Name, p => configure(new ProviderConfig
@@ -52,7 +58,7 @@ internal sealed class EngineHarness
             Presets = new Dictionary<string, PresetConfig>(),
             Outbound = new OutboundConfig(),
         };
-        Pipelines = new ProviderPipelines(Config, Time, NullLogger<ProviderPipelines>.Instance, Telemetry);
+        Pipelines = new ProviderPipelines(Config, Time, NullLogger<ProviderPipelines>.Instance, Telemetry, broadcast);
         Health = new ProviderHealth(Config, Time);
         Cache = new ResultCache(Time);
         Engine = new GatewayEngine(Config, new ProviderRegistry(providers.Cast<IGenerationProvider>()), Pipelines, Health, Cache, Telemetry, Ledger, Time, NullLogger<GatewayEngine>.Instance);

@@ -193,13 +193,23 @@ public sealed class DoctorFaultCatalogTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RedisConfigured_ThisBuildRejectsIt_FailNamingStorageRedis()
+    public async Task RedisConfiguredButDown_FailOnRedisNamingTheUrl()
     {
-        var checks = await DoctorAsync(_emulator.BaseUrl, redis: "redis://127.0.0.1:1");
+        var checks = await DoctorAsync(_emulator.BaseUrl, redis: "redis://:planted-redis-password@127.0.0.1:1");
+
+        var redis = Failed(checks, "redis", "cannot be reached");
+        Assert.Equal("redis://***@127.0.0.1:1", redis.Subject);
+        Assert.DoesNotContain(checks, c => (c.Cause + c.Fix + c.Subject).Contains("planted-redis-password", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RedisUrlMalformed_FailOnConfigNamingStorageRedis()
+    {
+        var checks = await DoctorAsync(_emulator.BaseUrl, redis: "127.0.0.1:6379");
 
         var config = Assert.Single(checks, c => c.Status == CheckStatus.Fail);
         Assert.Equal("config", config.Area);
         Assert.Equal("storage.redis", config.Subject);
-        Assert.Contains("Redis", config.Cause, StringComparison.Ordinal);
+        Assert.Contains("not a Redis URL", config.Cause, StringComparison.Ordinal);
     }
 }

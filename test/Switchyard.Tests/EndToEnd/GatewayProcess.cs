@@ -392,7 +392,7 @@ public sealed class GatewayProcess : IAsyncLifetime
     }
 
     /// <summary>A key of the form the gateway accepts in SWITCHYARD_ADMIN_KEY: sy_ + 12 letters or digits + _ + 32 more.</summary>
-    private static string NewKey()
+    internal static string NewKey()
     {
         const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         return $"sy_{RandomNumberGenerator.GetString(alphabet, 12)}_{RandomNumberGenerator.GetString(alphabet, 32)}";
