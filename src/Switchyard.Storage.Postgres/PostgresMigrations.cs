@@ -89,6 +89,53 @@ internal static class PostgresMigrations
         CREATE INDEX ix_runs_job_id ON runs (job_id, item_id) WHERE job_id IS NOT NULL;
         """;
 
+    // Durable webhook deliveries (issues 6 and 7): the exact body and a secret reference (never a
+    // plain secret), their tries, and the rotation state of keys' webhook secrets (generations only:
+    // the secrets are derived). Ids sort byte-wise, so the newest-first cursor is locale-independent.
+    private const string WebhooksSchema = """
+        CREATE TABLE webhook_deliveries (
+            id text COLLATE "C" NOT NULL PRIMARY KEY,
+            owner_key_id text NULL,
+            url text NOT NULL,
+            event_type text NOT NULL,
+            subject_id text NOT NULL,
+            body bytea NOT NULL,
+            secret_ref text NOT NULL,
+            status text NOT NULL,
+            tries integer NOT NULL DEFAULT 0,
+            round_tries integer NOT NULL DEFAULT 0,
+            next_try_at timestamptz NULL,
+            lease_token text NULL,
+            last_http_status integer NULL,
+            last_error text NULL,
+            created_at timestamptz NOT NULL,
+            delivered_at timestamptz NULL
+        );
+
+        CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_try_at, id) WHERE status = 'pending';
+        CREATE INDEX ix_webhook_deliveries_owner ON webhook_deliveries (owner_key_id, id);
+        CREATE INDEX ix_webhook_deliveries_subject ON webhook_deliveries (subject_id, id);
+
+        CREATE TABLE webhook_tries (
+            delivery_id text COLLATE "C" NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+            seq integer NOT NULL,
+            started_at timestamptz NOT NULL,
+            duration_ms double precision NULL,
+            http_status integer NULL,
+            error text NULL,
+            result text NOT NULL,
+            PRIMARY KEY (delivery_id, seq)
+        );
+
+        CREATE TABLE webhook_key_secrets (
+            key_id text NOT NULL PRIMARY KEY,
+            generation integer NOT NULL,
+            previous_generation integer NULL,
+            previous_until timestamptz NULL,
+            rotated_at timestamptz NOT NULL
+        );
+        """;
+
     /// <summary>The scripts; the count equals <see cref="PostgresDatabase.CurrentSchemaVersion"/>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, WebhooksSchema];
 }

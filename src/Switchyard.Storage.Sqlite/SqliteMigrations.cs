@@ -95,6 +95,53 @@ internal static class SqliteMigrations
         CREATE INDEX ix_runs_job_id ON runs (job_id, item_id) WHERE job_id IS NOT NULL;
         """;
 
+    // Durable webhook deliveries (issues 6 and 7): the exact body and a secret reference (never a
+    // plain secret), their tries, and the rotation state of keys' webhook secrets (generations only:
+    // the secrets are derived). Due deliveries are found through the partial index on next_try_at.
+    private const string WebhooksSchema = """
+        CREATE TABLE webhook_deliveries (
+            id TEXT NOT NULL PRIMARY KEY,
+            owner_key_id TEXT NULL,
+            url TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            body BLOB NOT NULL,
+            secret_ref TEXT NOT NULL,
+            status TEXT NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 0,
+            round_tries INTEGER NOT NULL DEFAULT 0,
+            next_try_at TEXT NULL,
+            lease_token TEXT NULL,
+            last_http_status INTEGER NULL,
+            last_error TEXT NULL,
+            created_at TEXT NOT NULL,
+            delivered_at TEXT NULL
+        ) STRICT;
+
+        CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_try_at, id) WHERE status = 'pending';
+        CREATE INDEX ix_webhook_deliveries_owner ON webhook_deliveries (owner_key_id, id);
+        CREATE INDEX ix_webhook_deliveries_subject ON webhook_deliveries (subject_id, id);
+
+        CREATE TABLE webhook_tries (
+            delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            duration_ms REAL NULL,
+            http_status INTEGER NULL,
+            error TEXT NULL,
+            result TEXT NOT NULL,
+            PRIMARY KEY (delivery_id, seq)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE webhook_key_secrets (
+            key_id TEXT NOT NULL PRIMARY KEY,
+            generation INTEGER NOT NULL,
+            previous_generation INTEGER NULL,
+            previous_until TEXT NULL,
+            rotated_at TEXT NOT NULL
+        ) STRICT;
+        """;
+
     /// <summary>The scripts; the count equals <see cref="SqliteDatabase.CurrentSchemaVersion"/>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, WebhooksSchema];
 }

@@ -4,8 +4,8 @@ using Switchyard.Configuration;
 namespace Switchyard.Alerts;
 
 /// <summary>
-/// One evaluation round: evaluate every rule, log each transition, and post it as a webhook when
-/// one is configured. Delivery failures are logged only; a delivery record store is not kept yet.
+/// One evaluation round: evaluate every rule, log each transition, and enqueue it as a webhook when
+/// one is configured (the outbox delivers, retries and records it; see <c>GET /v1/webhooks/deliveries</c>).
 /// </summary>
 public sealed partial class AlertMonitor
 {
@@ -43,9 +43,15 @@ public sealed partial class AlertMonitor
         {
             foreach (var t in transitions)
             {
-                if (await _sender.SendAsync(t, cancellationToken).ConfigureAwait(false) is { } failure)
+                try
                 {
-                    Log.WebhookFailed(_logger, t.EventType, t.Rule.Name, AlertWebhookSender.MaxTries, failure);
+                    var deliveryId = await _sender.SendAsync(t, cancellationToken).ConfigureAwait(false);
+                    Log.WebhookQueued(_logger, t.EventType, t.Rule.Name, deliveryId);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The database refused the delivery: the alert itself is logged above and shown by GET /v1/alerts.
+                    Log.WebhookNotQueued(_logger, t.EventType, t.Rule.Name, ex.GetType().Name, ex.Message);
                 }
             }
         }
@@ -61,7 +67,10 @@ public sealed partial class AlertMonitor
         [LoggerMessage(EventId = 701, EventName = "AlertResolved", Level = LogLevel.Information, Message = "Alert {Rule} ({Severity}) resolved: value now {Value}")]
         public static partial void Resolved(ILogger logger, string rule, string severity, string value);
 
-        [LoggerMessage(EventId = 702, EventName = "AlertWebhookFailed", Level = LogLevel.Error, Message = "The {EventType} webhook of alert {Rule} was not delivered after {Tries} tries: {Reason}")]
-        public static partial void WebhookFailed(ILogger logger, string eventType, string rule, int tries, string reason);
+        [LoggerMessage(EventId = 702, EventName = "AlertWebhookNotQueued", Level = LogLevel.Error, Message = "The {EventType} webhook of alert {Rule} could not be stored for delivery ({ErrorType}: {Reason})")]
+        public static partial void WebhookNotQueued(ILogger logger, string eventType, string rule, string errorType, string reason);
+
+        [LoggerMessage(EventId = 703, EventName = "AlertWebhookQueued", Level = LogLevel.Debug, Message = "The {EventType} webhook of alert {Rule} is queued as delivery {DeliveryId}")]
+        public static partial void WebhookQueued(ILogger logger, string eventType, string rule, string deliveryId);
     }
 }

@@ -30,25 +30,21 @@ public static class AlertWire
     /// <summary>The rule's window as the config writes it, or null for circuit rules.</summary>
     public static string? WindowText(AlertRuleConfig rule) => rule.Window > TimeSpan.Zero ? Duration.Format(rule.Window) : null;
 
-    /// <summary>The webhook body of a transition: <c>{ type, timestamp, data: { rule, severity, value, threshold, window, route?, provider?, since } }</c>.</summary>
-    public static byte[] WebhookBody(AlertTransition transition, DateTimeOffset timestamp)
+    /// <summary>The webhook data of a transition: <c>{ rule, kind, severity, value, threshold, window, route?, provider?, error_class?, state, since }</c>; the outbox wraps it as <c>{ type, timestamp, data }</c>.</summary>
+    public static JsonElement WebhookData(AlertTransition transition)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("type", transition.EventType);
-            json.WriteString("timestamp", timestamp);
-            json.WritePropertyName("data");
-            json.WriteStartObject();
             WriteRuleFields(json, transition.Rule, transition.Value);
             json.WriteString("state", transition.To.ToWire());
             json.WriteString("since", transition.At);
             json.WriteEndObject();
-            json.WriteEndObject();
         }
 
-        return buffer.ToArray();
+        using var document = JsonDocument.Parse(buffer.ToArray());
+        return document.RootElement.Clone();
     }
 
     /// <summary>Writes <c>rule, kind, severity, value, threshold, window</c> and, when set, <c>route, provider, error_class</c>.</summary>

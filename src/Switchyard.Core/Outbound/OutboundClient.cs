@@ -82,7 +82,7 @@ public sealed class OutboundClient : IDisposable
         }
         catch (HttpRequestException ex) when (ex.InnerException is OutboundException refused)
         {
-            throw new OutboundException(refused.Message, ex);
+            throw new OutboundException(refused.Message, ex) { IsRefused = refused.IsRefused };
         }
         catch (HttpRequestException ex)
         {
@@ -98,12 +98,12 @@ public sealed class OutboundClient : IDisposable
     {
         if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
-            throw new OutboundException($"only http and https URLs are fetched, not '{(url.IsAbsoluteUri ? url.Scheme : "relative")}'");
+            throw new OutboundException($"only http and https URLs are fetched, not '{(url.IsAbsoluteUri ? url.Scheme : "relative")}'") { IsRefused = true };
         }
 
         if (url.UserInfo.Length > 0)
         {
-            throw new OutboundException("URLs with credentials in them are refused");
+            throw new OutboundException("URLs with credentials in them are refused") { IsRefused = true };
         }
     }
 
@@ -156,6 +156,6 @@ public sealed class OutboundClient : IDisposable
             }
         }
 
-        throw new OutboundException($"refused to connect to {host}: {refusal ?? "it has no address"}");
+        throw new OutboundException($"refused to connect to {host}: {refusal ?? "it has no address"}") { IsRefused = refusal is not null };
     }
 }

@@ -9,6 +9,13 @@ public sealed class OutboundException : Exception
     {
     }
 
+    /// <summary>
+    /// True when the gateway itself refused the URL (its scheme, credentials in it, or an address the
+    /// <see cref="AddressPolicy"/> blocks): another try would meet the same refusal. False for failures
+    /// reaching the host, which a later try may not meet.
+    /// </summary>
+    public bool IsRefused { get; init; }
+
     /// <summary>Creates the exception.</summary>
     public OutboundException()
     {

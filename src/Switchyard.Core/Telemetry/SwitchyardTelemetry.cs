@@ -23,6 +23,7 @@ public sealed class SwitchyardTelemetry : IDisposable
     private readonly Counter<long> _placeholder;
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _circuitTransitions;
+    private readonly Counter<long> _webhookTries;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/> (or a plain one when null).</summary>
     public SwitchyardTelemetry(IMeterFactory? meterFactory = null)
@@ -35,6 +36,7 @@ public sealed class SwitchyardTelemetry : IDisposable
         _placeholder = _meter.CreateCounter<long>("switchyard.placeholder.served", "{run}", "Runs answered by the placeholder, by route.");
         _cacheHits = _meter.CreateCounter<long>("switchyard.cache.hits", "{run}", "Runs served from the result cache, by route.");
         _circuitTransitions = _meter.CreateCounter<long>("switchyard.circuit.transitions", "{transition}", "Circuit breaker state changes by provider and new state.");
+        _webhookTries = _meter.CreateCounter<long>("switchyard.webhook.deliveries", "{try}", "Webhook delivery tries by result (delivered, retry, failed) and event type.");
     }
 
     /// <summary>The source of run and attempt spans.</summary>
@@ -125,6 +127,10 @@ public sealed class SwitchyardTelemetry : IDisposable
     /// <summary>Counts a circuit state change.</summary>
     public void CircuitChanged(string provider, string state) =>
         _circuitTransitions.Add(1, [new("provider", provider), new("state", state)]);
+
+    /// <summary>Counts a webhook delivery try by its result.</summary>
+    public void WebhookTried(string result, string eventType) =>
+        _webhookTries.Add(1, [new("result", result), new("event_type", eventType)]);
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

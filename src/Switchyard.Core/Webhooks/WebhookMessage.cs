@@ -19,6 +19,12 @@ public sealed record WebhookMessage
     /// <summary>An explicit <c>whsec_</c> secret (e.g. the job's <c>webhook.secret</c>); null signs with the owner key's webhook secret.</summary>
     public string? Secret { get; init; }
 
+    /// <summary>
+    /// A secret kept elsewhere and looked up at every try instead of being stored, as <c>config:NAME</c>
+    /// (<c>config:alerts</c> is <c>alerts.webhook.secret</c>); used when <see cref="Secret"/> is null.
+    /// </summary>
+    public string? SecretReference { get; init; }
+
     /// <summary>The event type, e.g. <c>job.completed</c>, <c>job.item.completed</c>, <c>alert.firing</c>.</summary>
     public required string EventType { get; init; }
 

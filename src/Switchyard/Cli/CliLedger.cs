@@ -23,6 +23,7 @@ internal sealed class CliLedger : IAsyncDisposable
         Database = database;
         Questions = new LedgerQuestions(services.GetRequiredService<ILedger>());
         Keys = services.GetRequiredService<IKeyStore>();
+        WebhookSecrets = services.GetRequiredService<Webhooks.WebhookSecrets>();
     }
 
     /// <summary>The database, as the config names it (for messages).</summary>
@@ -31,6 +32,9 @@ internal sealed class CliLedger : IAsyncDisposable
     public LedgerQuestions Questions { get; }
 
     public IKeyStore Keys { get; }
+
+    /// <summary>The keys' webhook secrets (derived from a server secret in the database; never stored).</summary>
+    public Webhooks.WebhookSecrets WebhookSecrets { get; }
 
     /// <summary>
     /// Loads the config (<paramref name="configPath"/>, else <c>SWITCHYARD_CONFIG</c>, else the embedded default, as

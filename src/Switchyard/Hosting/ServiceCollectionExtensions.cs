@@ -50,7 +50,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(sp => new AlertEvaluator(config.Alerts, sp.GetRequiredService<RunOutcomeWindow>(), sp.GetRequiredService<ICircuitStates>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AlertMonitor(
             sp.GetRequiredService<AlertEvaluator>(),
-            config.Alerts.Webhook is { } webhook ? new AlertWebhookSender(webhook, sp.GetRequiredService<OutboundClient>(), sp.GetRequiredService<TimeProvider>()) : null,
+            config.Alerts.Webhook is { } webhook ? new AlertWebhookSender(webhook, sp.GetRequiredService<Webhooks.IWebhookOutbox>()) : null,
             sp.GetRequiredService<ILogger<AlertMonitor>>()));
         if (config.Alerts.Rules.Count > 0)
         {
@@ -65,6 +65,9 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(sp => new ImageInputReader(sp.GetRequiredService<OutboundClient>(), sp.GetRequiredService<IMediaInspector>(), Math.Min(config.Server.MaxRequestBytes, 20L << 20)));
         services.AddSingleton<LedgerQuestions>();
         services.AddHostedService<GatewayInitializer>();
+
+        // After the initializer: the dispatcher claims deliveries from the migrated schema.
+        services.AddSwitchyardWebhooks(config);
 
         // After the initializer: the first sweep needs the migrated schema.
         services.AddHostedService<LedgerRetentionService>();

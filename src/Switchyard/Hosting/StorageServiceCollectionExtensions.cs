@@ -4,6 +4,7 @@ using Switchyard.Keys;
 using Switchyard.Ledger;
 using Switchyard.Storage.Postgres;
 using Switchyard.Storage.Sqlite;
+using Switchyard.Webhooks;
 
 namespace Switchyard.Hosting;
 
@@ -17,8 +18,8 @@ internal static class StorageServiceCollectionExtensions
     public const string BenchNoLedgerVariable = "SWITCHYARD_BENCH_NO_LEDGER";
 
     /// <summary>
-    /// Registers the database (<see cref="SqliteDatabase"/> or <see cref="PostgresDatabase"/>), its ledger and key store
-    /// under their own types, <see cref="StorageBootstrap"/>, and as <see cref="ILedger"/> a <see cref="BufferedLedger"/>
+    /// Registers the database (<see cref="SqliteDatabase"/> or <see cref="PostgresDatabase"/>), its ledger, key store and
+    /// webhook store under their own types (the webhook store also as <see cref="IWebhookDeliveryStore"/> and <see cref="IWebhookKeySecretStore"/>), <see cref="StorageBootstrap"/>, and as <see cref="ILedger"/> a <see cref="BufferedLedger"/>
     /// over the store's ledger, stored in batches in the background and flushed when the host stops.
     /// </summary>
     public static IServiceCollection AddSwitchyardStorage(this IServiceCollection services, SwitchyardConfig config)
@@ -32,6 +33,9 @@ internal static class StorageServiceCollectionExtensions
             services.AddSingleton<PostgresLedger>();
             services.AddSingleton<PostgresKeyStore>();
             services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresKeyStore>());
+            services.AddSingleton<PostgresWebhookStore>();
+            services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<PostgresWebhookStore>());
+            services.AddSingleton<IWebhookKeySecretStore>(sp => sp.GetRequiredService<PostgresWebhookStore>());
             storeLedger = sp => sp.GetRequiredService<PostgresLedger>();
         }
         else
@@ -43,6 +47,9 @@ internal static class StorageServiceCollectionExtensions
             services.AddSingleton<SqliteLedger>();
             services.AddSingleton<SqliteKeyStore>();
             services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SqliteKeyStore>());
+            services.AddSingleton<SqliteWebhookStore>();
+            services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<SqliteWebhookStore>());
+            services.AddSingleton<IWebhookKeySecretStore>(sp => sp.GetRequiredService<SqliteWebhookStore>());
             storeLedger = sp => sp.GetRequiredService<SqliteLedger>();
         }
 
@@ -56,6 +63,11 @@ internal static class StorageServiceCollectionExtensions
             ? new BenchNoLedger()
             : sp.GetRequiredService<BufferedLedger>());
         services.AddHostedService<LedgerWriterService>();
+        services.AddSingleton(sp => new WebhookSecrets(
+            sp.GetRequiredService<IKeyStore>(),
+            sp.GetRequiredService<IWebhookKeySecretStore>(),
+            name => name == "alerts" ? config.Alerts.Webhook?.Secret.Reveal() : null,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IArtifactStore>(sp => new FileArtifactStore(artifactFolder, sp.GetRequiredService<TimeProvider>()));
         return services;
     }

@@ -1,18 +1,19 @@
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Switchyard.Alerts;
 using Switchyard.Configuration;
 using Switchyard.Core.Tests.Fakes;
 using Switchyard.Generation;
-using Switchyard.Outbound;
 using Switchyard.Webhooks;
 
 namespace Switchyard.Core.Tests.Alerts;
 
+/// <summary>
+/// Alert transitions go through the webhook outbox (delivery, signing, retries and the SSRF guard are the
+/// dispatcher's, tested in Switchyard.Tests/Webhooks, including an alert posted to a loopback receiver).
+/// </summary>
 public sealed class AlertWebhookTests
 {
-    private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
     private static readonly AlertRuleConfig Rule = new()
     {
         Name = "image-down",
@@ -23,102 +24,74 @@ public sealed class AlertWebhookTests
         Window = TimeSpan.FromMinutes(15),
     };
 
-    private static OutboundClient Loopback() => new(new OutboundConfig { AllowPrivate = ["127.0.0.1/32"] }, TimeSpan.FromSeconds(10));
+    private static readonly Uri Url = new("https://alerts.example.com/hooks");
 
-    private static AlertWebhookConfig Webhook(Uri url) => new() { Url = url, Secret = new Secret("ALERT_SECRET", Secret) };
-
-    private static void AssertSigned(LoopbackReceiver.Received received, DateTimeOffset now)
-    {
-        Assert.StartsWith("msg_", received.Headers["webhook-id"], StringComparison.Ordinal);
-        Assert.True(StandardWebhook.Verify(Secret, received.Headers["webhook-id"], received.Headers["webhook-timestamp"], received.Headers["webhook-signature"], received.Body, now, TimeSpan.FromMinutes(5)));
-    }
+    private static AlertWebhookConfig Webhook() => new() { Url = Url, Secret = new Secret("ALERT_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") };
 
     [Fact]
-    public async Task TickAsync_FiringThenResolved_PostsBothSignedToTheLoopbackReceiver()
+    public async Task TickAsync_FiringThenResolved_EnqueuesBothForTheAlertUrlSignedWithTheConfigSecret()
     {
-        await using var receiver = new LoopbackReceiver();
-        using var client = Loopback();
+        var outbox = new RecordingOutbox();
         var h = new AlertHarness(20, Rule);
-        var monitor = new AlertMonitor(h.Evaluator, new AlertWebhookSender(Webhook(receiver.Url), client, h.Time), NullLogger<AlertMonitor>.Instance);
+        var monitor = new AlertMonitor(h.Evaluator, new AlertWebhookSender(Webhook(), outbox), new ListLogger<AlertMonitor>());
         h.Runs(5, RunOutcome.Success);
         h.Runs(15, RunOutcome.Failed, error: ErrorClass.Unavailable);
 
         Assert.Single(await monitor.TickAsync(TestContext.Current.CancellationToken));
-        var firing = await receiver.NextAsync();
-        AssertSigned(firing, h.Time.GetUtcNow());
         h.Time.Advance(TimeSpan.FromMinutes(16));
         Assert.Single(await monitor.TickAsync(TestContext.Current.CancellationToken));
-        var resolved = await receiver.NextAsync();
-        AssertSigned(resolved, h.Time.GetUtcNow());
 
-        using var first = JsonDocument.Parse(firing.Body);
-        Assert.Equal("alert.firing", first.RootElement.GetProperty("type").GetString());
-        var data = first.RootElement.GetProperty("data");
+        Assert.Equal(2, outbox.Messages.Count);
+        var firing = outbox.Messages[0];
+        Assert.Equal(("alert.firing", "image-down", Url, (string?)null, (string?)null, WebhookSecrets.AlertsReference),
+            (firing.EventType, firing.SubjectId, firing.Url, firing.OwnerKeyId, firing.Secret, firing.SecretReference));
+        var data = firing.Data;
         Assert.Equal("image-down", data.GetProperty("rule").GetString());
         Assert.Equal("critical", data.GetProperty("severity").GetString());
+        Assert.Equal("firing", data.GetProperty("state").GetString());
         Assert.Equal(0.25, data.GetProperty("value").GetDouble());
         Assert.Equal(0.8, data.GetProperty("threshold").GetDouble());
         Assert.Equal("15m", data.GetProperty("window").GetString());
         Assert.Equal("image", data.GetProperty("route").GetString());
         Assert.False(data.TryGetProperty("provider", out _));
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero), data.GetProperty("since").GetDateTimeOffset());
-        using var second = JsonDocument.Parse(resolved.Body);
-        Assert.Equal("alert.resolved", second.RootElement.GetProperty("type").GetString());
-        Assert.NotEqual(firing.Headers["webhook-id"], resolved.Headers["webhook-id"]);
+        Assert.Equal("alert.resolved", outbox.Messages[1].EventType);
+        Assert.Equal("resolved", outbox.Messages[1].Data.GetProperty("state").GetString());
     }
 
     [Fact]
-    public async Task SendAsync_ReceiverFailsOnce_RetriesAfterBackoffWithTheSameIdAndAFreshSignature()
+    public async Task TickAsync_OutboxFails_LogsItAndStillReturnsTheTransition()
     {
-        await using var receiver = new LoopbackReceiver(503);
-        using var client = Loopback();
-        var time = new WatchedTimeProvider();
-        var sender = new AlertWebhookSender(Webhook(receiver.Url), client, time);
-        var transition = new AlertTransition { Rule = Rule, From = AlertState.Ok, To = AlertState.Firing, At = time.GetUtcNow(), Value = 0.5 };
+        var logger = new ListLogger<AlertMonitor>();
+        var h = new AlertHarness(20, Rule);
+        var monitor = new AlertMonitor(h.Evaluator, new AlertWebhookSender(Webhook(), new RecordingOutbox { Fail = true }), logger);
+        h.Runs(20, RunOutcome.Failed, error: ErrorClass.Unavailable);
 
-        var sending = sender.SendAsync(transition, TestContext.Current.CancellationToken);
-        var first = await receiver.NextAsync();
-        Assert.Equal(AlertWebhookSender.BaseDelay, await time.WaitForTimerAsync(d => d == AlertWebhookSender.BaseDelay));
-        time.Advance(AlertWebhookSender.BaseDelay);
-        var second = await receiver.NextAsync();
+        var transitions = await monitor.TickAsync(TestContext.Current.CancellationToken);
 
-        Assert.Null(await sending);
-        Assert.Equal(503, first.AnsweredWith);
-        Assert.Equal(first.Headers["webhook-id"], second.Headers["webhook-id"]);
-        Assert.NotEqual(first.Headers["webhook-timestamp"], second.Headers["webhook-timestamp"]);
-        AssertSigned(second, time.GetUtcNow());
+        Assert.Single(transitions);
+        var entry = Assert.Single(logger.Entries, e => e.EventName == "AlertWebhookNotQueued");
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Contains("database is locked", entry.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task SendAsync_ReceiverRefuses_StopsAtOnceAndSaysWhy()
+    /// <summary>An outbox that keeps what it is given (the real one needs a database; see Switchyard.Tests/Webhooks).</summary>
+    private sealed class RecordingOutbox : IWebhookOutbox
     {
-        await using var receiver = new LoopbackReceiver(400);
-        using var client = Loopback();
-        var sender = new AlertWebhookSender(Webhook(receiver.Url), client, TimeProvider.System);
-        var transition = new AlertTransition { Rule = Rule, From = AlertState.Ok, To = AlertState.Firing, At = DateTimeOffset.UnixEpoch };
+        public List<WebhookMessage> Messages { get; } = [];
 
-        var failure = await sender.SendAsync(transition, TestContext.Current.CancellationToken);
+        public bool Fail { get; init; }
 
-        Assert.Contains("400", failure, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task SendAsync_LoopbackNotAllowListed_IsRefusedByTheOutboundGuard()
-    {
-        await using var receiver = new LoopbackReceiver();
-        using var client = new OutboundClient(new OutboundConfig(), TimeSpan.FromSeconds(5));
-        var time = new WatchedTimeProvider();
-        var sender = new AlertWebhookSender(Webhook(receiver.Url), client, time);
-        var transition = new AlertTransition { Rule = Rule, From = AlertState.Ok, To = AlertState.Firing, At = time.GetUtcNow() };
-
-        var sending = sender.SendAsync(transition, TestContext.Current.CancellationToken);
-        for (var retry = 0; retry < AlertWebhookSender.MaxTries - 1; retry++)
+        public ValueTask<string> EnqueueAsync(WebhookMessage message, CancellationToken cancellationToken)
         {
-            var due = await time.WaitForTimerAsync(_ => true);
-            time.Advance(due);
-        }
+            if (Fail)
+            {
+                throw new InvalidOperationException("database is locked");
+            }
 
-        var failure = await sending;
-        Assert.NotNull(failure);
+            // The data is cloned so it outlives the caller's document, as the real outbox's copy into the body does.
+            Messages.Add(message with { Data = JsonDocument.Parse(message.Data.GetRawText()).RootElement.Clone() });
+            return ValueTask.FromResult($"msg_{Messages.Count}");
+        }
     }
 }

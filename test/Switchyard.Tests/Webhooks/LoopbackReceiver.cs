@@ -2,15 +2,19 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 
-namespace Switchyard.Core.Tests.Alerts;
+namespace Switchyard.Tests.Webhooks;
 
-/// <summary>A webhook receiver on 127.0.0.1 that records each request and answers with the next scripted status (200 once the script runs out).</summary>
+/// <summary>
+/// A webhook receiver on 127.0.0.1 that records each request and answers with the next scripted status (200 once
+/// the script runs out); a scripted 0 never answers (until the receiver is disposed), for timeouts.
+/// </summary>
 internal sealed class LoopbackReceiver : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Channel<Received> _received = Channel.CreateUnbounded<Received>();
     private readonly Queue<int> _statuses;
     private readonly Task _loop;
+    private readonly List<HttpListenerContext> _hanging = [];
 
     public LoopbackReceiver(params int[] statuses)
     {
@@ -34,8 +38,19 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
         return await _received.Reader.ReadAsync(bound.Token);
     }
 
+    /// <summary>A request already received, without waiting; false when none is waiting.</summary>
+    public bool TryNext(out Received received) => _received.Reader.TryRead(out received!);
+
     public async ValueTask DisposeAsync()
     {
+        lock (_hanging)
+        {
+            foreach (var context in _hanging)
+            {
+                context.Response.Abort();
+            }
+        }
+
         _listener.Stop();
         _listener.Close();
         try
@@ -74,6 +89,16 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
             }
 
             _received.Writer.TryWrite(new Received(headers, body.ToArray(), status));
+            if (status == 0)
+            {
+                lock (_hanging)
+                {
+                    _hanging.Add(context);
+                }
+
+                continue;
+            }
+
             context.Response.StatusCode = status;
             context.Response.Close();
         }
