@@ -1,4 +1,5 @@
 using Switchyard.Http;
+using Switchyard.Ui;
 
 namespace Switchyard.Hosting;
 
@@ -32,5 +33,6 @@ internal static class EndpointRouteBuilderExtensions
         var v1 = app.MapGenerationEndpoints();
         v1.MapRunEndpoints();
         v1.MapAlertEndpoints();
+        app.MapDashboard();
     }
 }

@@ -10,6 +10,7 @@ using Switchyard.Outbound;
 using Switchyard.Providers;
 using Switchyard.Questions;
 using Switchyard.Routing;
+using Switchyard.Ui;
 
 namespace Switchyard.Hosting;
 
@@ -53,6 +54,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(_ => new OutboundClient(config.Outbound, TimeSpan.FromSeconds(20)));
         services.AddSingleton(sp => new ImageInputReader(sp.GetRequiredService<OutboundClient>(), sp.GetRequiredService<IMediaInspector>(), Math.Min(config.Server.MaxRequestBytes, 20L << 20)));
         services.AddSingleton<LedgerQuestions>();
+        services.AddSwitchyardDashboard();
         services.AddHostedService<GatewayInitializer>();
 
         // After the initializer: the first sweep needs the migrated schema.
