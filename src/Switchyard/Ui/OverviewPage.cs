@@ -14,6 +14,7 @@ namespace Switchyard.Ui;
 /// </summary>
 internal static class OverviewPage
 {
+    /// <summary>How often the page re-fetches its content by default (<c>?refresh=</c> sets 2 to 300 seconds).</summary>
     public const int RefreshSeconds = 10;
 
     public static void Map(RouteGroupBuilder ui)
@@ -38,10 +39,10 @@ internal static class OverviewPage
                 <div><label for="provider">Provider (charts)</label><select id="provider" name="provider"><option value="">whole runs</option>{providers}</select></div>
                 <div><button type="submit">Show</button></div>
               </form>
-              <div class="refresh"><input type="checkbox" id="auto-refresh" checked><label for="auto-refresh">Refresh every {RefreshSeconds}s</label>
+              <div class="refresh"><input type="checkbox" id="auto-refresh" checked><label for="auto-refresh">Refresh every {selection.Refresh}s</label>
                 <span id="refresh-status" role="status" aria-live="polite"></span></div>
             </div>
-            <div id="live" data-refresh="/ui/overview/live{selection.Query}" data-interval="{RefreshSeconds}">
+            <div id="live" data-refresh="/ui/overview/live{selection.Query}" data-interval="{selection.Refresh}">
             {live}
             </div>
             """);
@@ -220,7 +221,7 @@ internal static class OverviewPage
     }
 
     /// <summary>What the overview shows: window, route (filters everything) and provider (charts its attempts).</summary>
-    private sealed record Selection(OverviewWindow Window, string? Route, string? Provider)
+    private sealed record Selection(OverviewWindow Window, string? Route, string? Provider, int Refresh)
     {
         public string Query => "?window=" + Uri.EscapeDataString(Window.Name)
             + (Route is null ? string.Empty : "&route=" + Uri.EscapeDataString(Route))
@@ -230,10 +231,14 @@ internal static class OverviewPage
         {
             var route = query["route"].ToString();
             var provider = query["provider"].ToString();
+            var refresh = int.TryParse(query["refresh"].ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                ? Math.Clamp(seconds, 2, 300)
+                : RefreshSeconds;
             return new Selection(
                 OverviewWindow.Parse(query["window"].ToString()),
                 config.Routes.ContainsKey(route) ? route : null,
-                config.Providers.ContainsKey(provider) ? provider : null);
+                config.Providers.ContainsKey(provider) ? provider : null,
+                refresh);
         }
     }
 }

@@ -105,8 +105,8 @@ internal static class UiEndpoints
             return LoginPage(http, next, problem, status);
         }
 
-        var (value, expires) = await session.IssueAsync(key, http.RequestAborted);
-        http.Response.Cookies.Append(UiSession.CookieName, value, SessionCookie(http, expires));
+        var (value, _) = await session.IssueAsync(key, http.RequestAborted);
+        http.Response.Cookies.Append(UiSession.CookieName, value, SessionCookie(http, UiSession.Lifetime));
         return Results.Redirect(SafeNext(next), permanent: false, preserveMethod: false);
     }
 
@@ -144,13 +144,15 @@ internal static class UiEndpoints
             """), status);
     }
 
-    private static CookieOptions SessionCookie(HttpContext http, DateTimeOffset? expires) => new()
+    // Max-Age rather than Expires: the browser counts it from receipt, whatever its clock says; the signed value
+    // carries the server's own absolute expiry.
+    private static CookieOptions SessionCookie(HttpContext http, TimeSpan? maxAge) => new()
     {
         HttpOnly = true,
         SameSite = SameSiteMode.Strict,
         Secure = http.Request.IsHttps,
         Path = "/ui",
-        Expires = expires,
+        MaxAge = maxAge,
         IsEssential = true,
     };
 
