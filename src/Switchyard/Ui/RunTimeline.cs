@@ -6,7 +6,7 @@ namespace Switchyard.Ui;
 /// <summary>A run's attempts on a time axis (a bar per attempt from its start, as long as it took) and as a table with the waits between them.</summary>
 internal static class RunTimeline
 {
-    private const double Width = 720;
+    private const double Width = 1100;
     private const double Label = 210;
     private const double RowHeight = 26;
 
@@ -26,7 +26,7 @@ internal static class RunTimeline
         for (var t = 0; t <= 4; t++)
         {
             var x = Label + ((Width - Label - 10) * t / 4);
-            svg.Add($"""<line class="grid-line" x1="{Num(x)}" x2="{Num(x)}" y1="0" y2="{height - 20}"/><text x="{Num(x)}" y="{height - 6}" text-anchor="middle">{Ms(end * t / 4)}</text>""");
+            svg.Add($"""<line class="grid-line" x1="{Num(x)}" x2="{Num(x)}" y1="0" y2="{height - 20}"/><text x="{Num(x)}" y="{height - 6}" text-anchor="{(t == 4 ? "end" : "middle")}">{Ms(end * t / 4)}</text>""");
         }
 
         for (var i = 0; i < attempts.Count; i++)

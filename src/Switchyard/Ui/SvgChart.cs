@@ -114,7 +114,9 @@ internal static class SvgChart
             var step = Math.Max(1, (buckets.Count - 1) / 5);
             for (var i = 0; i < buckets.Count; i += step)
             {
-                svg.Add($"""<text x="{Num(X(i, buckets.Count))}" y="{Height - 8}" text-anchor="middle">{TimeLabel(buckets[i], buckets)}</text>""");
+                var x = X(i, buckets.Count);
+                var anchor = x > Width - Right - 30 ? "end" : "middle";
+                svg.Add($"""<text x="{Num(x)}" y="{Height - 8}" text-anchor="{anchor}">{TimeLabel(buckets[i], buckets)}</text>""");
             }
         }
     }
@@ -180,7 +182,7 @@ internal static class SvgChart
 
     private static string Label(double value, string unit) => unit switch
     {
-        "ms" when value >= 10_000 => (value / 1000).ToString("0.#", CultureInfo.InvariantCulture) + " s",
+        "ms" when value >= 1000 => (value / 1000).ToString("0.#", CultureInfo.InvariantCulture) + " s",
         "ms" => value.ToString("0.#", CultureInfo.InvariantCulture) + " ms",
         _ => value.ToString("0.##", CultureInfo.InvariantCulture),
     };

@@ -302,7 +302,7 @@ public sealed class DashboardAuthTests : IDisposable
     {
         using var api = _factory.CreateClientWithKey();
         using var generation = await api.PostAsJsonAsync("/v1/images/generations", new { model = "image", prompt = "<script>alert('x')</script><img src=x onerror=alert(1)> [fail:unavailable]" }, Ct);
-        var runId = HttpAssert.Header(generation, "x-switchyard-run-id");
+        var runId = HttpAssert.RunId(generation);
         using var client = await SignedInAsync();
 
         var page = await client.GetPageAsync($"/ui/runs/{runId}");
