@@ -7,6 +7,8 @@
 #    set, names a server to use instead;
 #  - Debian's redis-server package, and starts a throwaway server on 127.0.0.1 (scripts/redis.sh)
 #    for the shared rate limit and circuit tests; SWITCHYARD_TEST_REDIS, when set, names one instead;
+#  - Debian's chromium package, which the dashboard's browser tests drive through Playwright (never a browser
+#    download; without /usr/bin/chromium those tests fail and say what to install);
 #  - NuGet packages (dotnet restore).
 # Prints a closing line "N passed, N failed, N skipped".
 set -euo pipefail
@@ -16,6 +18,7 @@ need=()
 for program in lame:lame opusenc:opus-tools flac:flac espeak-ng:espeak-ng; do
   command -v "${program%%:*}" >/dev/null 2>&1 || need+=("${program##*:}")
 done
+[ -x /usr/bin/chromium ] || need+=(chromium)
 # PostgreSQL's server binaries are not on PATH in Debian's layout.
 if [ -z "${SWITCHYARD_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
@@ -27,9 +30,9 @@ if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null) \
-      || echo "warning: could not install ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL tests will fail"
+      || echo "warning: could not install ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL and browser tests will fail"
   else
-    echo "note: not root, not installing ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL tests will fail"
+    echo "note: not root, not installing ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL and browser tests will fail"
   fi
 fi
 
@@ -58,6 +61,8 @@ if [ -z "${SWITCHYARD_TEST_REDIS:-}" ]; then
   fi
 fi
 
+# Playwright's driver ships in its NuGet package; the browser is Debian's chromium, never a download.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 dotnet restore Switchyard.slnx --verbosity quiet
 dotnet build Switchyard.slnx --no-restore --configuration Release --verbosity quiet -nologo
 

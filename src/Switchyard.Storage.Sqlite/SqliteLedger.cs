@@ -345,7 +345,7 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
         var runs = new List<(string Id, RunFacts Facts)>();
         using (var command = CreateFactsCommand(connection, transaction, query, """
             SELECT r.id, r.key_id, r.route, r.preset, r.outcome, r.served_provider, r.served_model, r.served_tier, r.error_class, r.duration_ms,
-                r.cache_hit, r.cost_usd
+                r.cache_hit, r.cost_usd, r.started_at
             FROM runs r
             """ + window + " ORDER BY r.started_at, r.id;"))
         {
@@ -367,6 +367,7 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
                     DurationMs = reader.GetNullableDouble(9),
                     CacheHit = reader.GetInt64(10) != 0,
                     CostUsd = reader.GetNullableDecimal(11),
+                    StartedAt = reader.GetTime(12),
                     Attempts = [],
                 }));
             }

@@ -8,6 +8,9 @@ public sealed record RunFacts
     /// <summary>The run id.</summary>
     public required string RunId { get; init; }
 
+    /// <summary>When the run started (what the dashboard's time series are bucketed by).</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
     /// <summary>The key id.</summary>
     public string? KeyId { get; init; }
 

@@ -215,46 +215,56 @@ internal sealed class Doctor
         foreach (var config1 in config.Providers.Values.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             var provider = factories[config1.Type].Create(config1, services);
-            var subject = $"{provider.Name} ({provider.Type})";
-            if (config1.MissingSecrets.Count > 0)
-            {
-                checks.Add(DoctorCheck.Fail("provider", subject, $"misconfigured: missing {string.Join(", ", config1.MissingSecrets)}; its attempts are skipped", $"set {string.Join(", ", config1.MissingSecrets)}"));
-                usable[provider.Name] = false;
-                continue;
-            }
-
-            if (!provider.Readiness.IsReady)
-            {
-                checks.Add(DoctorCheck.Fail("provider", subject, $"misconfigured: {provider.Readiness.Problem}; its attempts are skipped", "complete its settings under providers." + provider.Name));
-                usable[provider.Name] = false;
-                continue;
-            }
-
-            if (provider is IProviderProbe probe)
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(_probeTimeout);
-                ProbeResult result;
-                try
-                {
-                    result = await probe.ProbeAsync(timeout.Token);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    result = new ProbeResult(false, $"no answer within {Duration.Format(_probeTimeout)}", "check base_url and that the network reaches it");
-                }
-
-                checks.Add(result.Ok ? DoctorCheck.Ok("provider", subject, result.Detail) : DoctorCheck.Fail("provider", subject, result.Detail, result.Fix ?? "check its base_url and api_key"));
-                usable[provider.Name] = result.Ok;
-                CheckModels(config, provider, result.ServedModels, checks);
-                continue;
-            }
-
-            checks.Add(DoctorCheck.Ok("provider", subject, provider.Type is "sandbox" or "placeholder" ? "offline provider, always available" : "configured (this adapter has no probe)"));
-            usable[provider.Name] = true;
+            var (providerChecks, ok) = await CheckProviderAsync(config, config1, provider, _probeTimeout, cancellationToken);
+            checks.AddRange(providerChecks);
+            usable[provider.Name] = ok;
         }
 
         return usable;
+    }
+
+    /// <summary>
+    /// One provider's checks: its secrets, its readiness, and its zero-cost probe (bounded by <paramref name="probeTimeout"/>)
+    /// with the route models it does not list; also whether it is usable. Shared by <c>doctor</c> and the dashboard.
+    /// </summary>
+    public static async Task<(IReadOnlyList<DoctorCheck> Checks, bool Usable)> CheckProviderAsync(
+        SwitchyardConfig config, ProviderConfig providerConfig, IGenerationProvider provider, TimeSpan probeTimeout, CancellationToken cancellationToken)
+    {
+        var checks = new List<DoctorCheck>();
+        var subject = $"{provider.Name} ({provider.Type})";
+        if (providerConfig.MissingSecrets.Count > 0)
+        {
+            checks.Add(DoctorCheck.Fail("provider", subject, $"misconfigured: missing {string.Join(", ", providerConfig.MissingSecrets)}; its attempts are skipped", $"set {string.Join(", ", providerConfig.MissingSecrets)}"));
+            return (checks, false);
+        }
+
+        if (!provider.Readiness.IsReady)
+        {
+            checks.Add(DoctorCheck.Fail("provider", subject, $"misconfigured: {provider.Readiness.Problem}; its attempts are skipped", "complete its settings under providers." + provider.Name));
+            return (checks, false);
+        }
+
+        if (provider is IProviderProbe probe)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(probeTimeout);
+            ProbeResult result;
+            try
+            {
+                result = await probe.ProbeAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                result = new ProbeResult(false, $"no answer within {Duration.Format(probeTimeout)}", "check base_url and that the network reaches it");
+            }
+
+            checks.Add(result.Ok ? DoctorCheck.Ok("provider", subject, result.Detail) : DoctorCheck.Fail("provider", subject, result.Detail, result.Fix ?? "check its base_url and api_key"));
+            CheckModels(config, provider, result.ServedModels, checks);
+            return (checks, result.Ok);
+        }
+
+        checks.Add(DoctorCheck.Ok("provider", subject, provider.Type is "sandbox" or "placeholder" ? "offline provider, always available" : "configured (this adapter has no probe)"));
+        return (checks, true);
     }
 
     private static void CheckModels(SwitchyardConfig config, IGenerationProvider provider, IReadOnlyList<string>? served, List<DoctorCheck> checks)

@@ -1,4 +1,5 @@
 using Switchyard.Http;
+using Switchyard.Ui;
 
 namespace Switchyard.Hosting;
 
@@ -33,5 +34,6 @@ internal static class EndpointRouteBuilderExtensions
         v1.MapRunEndpoints();
         v1.MapAlertEndpoints();
         v1.MapWebhookEndpoints();
+        app.MapDashboard();
     }
 }

@@ -11,6 +11,7 @@ using Switchyard.Providers;
 using Switchyard.Questions;
 using Switchyard.Redis;
 using Switchyard.Routing;
+using Switchyard.Ui;
 
 namespace Switchyard.Hosting;
 
@@ -64,6 +65,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(_ => new OutboundClient(config.Outbound, TimeSpan.FromSeconds(20)));
         services.AddSingleton(sp => new ImageInputReader(sp.GetRequiredService<OutboundClient>(), sp.GetRequiredService<IMediaInspector>(), Math.Min(config.Server.MaxRequestBytes, 20L << 20)));
         services.AddSingleton<LedgerQuestions>();
+        services.AddSwitchyardDashboard();
         services.AddHostedService<GatewayInitializer>();
 
         // After the initializer: the dispatcher claims deliveries from the migrated schema.

@@ -504,6 +504,18 @@ public abstract class LedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetRunFactsAsync_Run_CarriesItsStartTime()
+    {
+        await _ledger.RunStartedAsync(MinimalRun("early", T0.AddSeconds(5)), Ct);
+        await _ledger.RunStartedAsync(MinimalRun("late", T0.AddMinutes(7).AddMilliseconds(250)), Ct);
+
+        var facts = await _ledger.GetRunFactsAsync(new StatsQuery { Since = T0 }, Ct);
+
+        Assert.Equal(T0.AddSeconds(5), Assert.Single(facts, f => f.RunId == "early").StartedAt);
+        Assert.Equal(T0.AddMinutes(7).AddMilliseconds(250), Assert.Single(facts, f => f.RunId == "late").StartedAt);
+    }
+
+    [Fact]
     public async Task GetRunFactsAsync_NoUntil_IncludesEverythingSince()
     {
         await SeedRunsAsync();
