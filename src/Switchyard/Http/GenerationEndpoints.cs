@@ -11,7 +11,9 @@ internal static partial class GenerationEndpoints
 {
     public static RouteGroupBuilder MapGenerationEndpoints(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1").AddEndpointFilter<ApiKeyFilter>();
+        // The registered singleton, so every endpoint shares its cache of verified keys (AddEndpointFilter<T> would make one per endpoint).
+        var authenticator = app.ServiceProvider.GetRequiredService<ApiKeyFilter>();
+        var v1 = app.MapGroup("/v1").AddEndpointFilter(authenticator);
         v1.MapPost("/images/generations", CreateImageAsync);
         v1.MapPost("/images/edits", CreateImageEditAsync);
         v1.MapPost("/chat/completions", CreateChatCompletionAsync);

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Switchyard.Cli;
+using Switchyard.Http;
 using Switchyard.Tests.Fixtures;
 
 namespace Switchyard.Tests.Cli;
@@ -15,7 +17,8 @@ public sealed class KeysCommandTests
     [Fact]
     public async Task Keys_CreateListRevoke_KeyWorksScopedThenRefused()
     {
-        using var factory = new GatewayFactory();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+        using var factory = new GatewayFactory { Time = time };
         using var admin = factory.CreateClientWithKey();
         (await admin.GetAsync("/healthz", Ct)).Dispose();
 
@@ -42,6 +45,11 @@ public sealed class KeysCommandTests
 
         var (revokeExit, _, _) = await RunAsync("keys", "revoke", id, "--config", factory.ConfigPath);
         Assert.Equal(0, revokeExit);
+
+        // The gateway uses a key it found valid for ApiKeyFilter.CacheLifetime without asking the store again.
+        using var stillCached = await client.GetAsync("/v1/models", Ct);
+        Assert.Equal(HttpStatusCode.OK, stillCached.StatusCode);
+        time.Advance(ApiKeyFilter.CacheLifetime);
         using var refused = await client.GetAsync("/v1/models", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         var (again, _, error) = await RunAsync("keys", "revoke", id, "--config", factory.ConfigPath);
