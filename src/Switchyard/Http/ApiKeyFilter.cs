@@ -73,6 +73,18 @@ internal sealed class ApiKeyFilter : IEndpointFilter
         return record;
     }
 
+    /// <summary>Forgets a key this process just revoked, so it is refused at once here (other processes: within <see cref="CacheLifetime"/>).</summary>
+    public void Forget(string keyId)
+    {
+        foreach (var (prefix, cached) in _valid)
+        {
+            if (string.Equals(cached.Record.Id, keyId, StringComparison.Ordinal))
+            {
+                _valid.TryRemove(prefix, out _);
+            }
+        }
+    }
+
     private sealed record CachedKey(ApiKeyRecord Record, long Since);
 
     private static string? ReadBearer(StringValues header)
