@@ -13,7 +13,7 @@ namespace Switchyard.Configuration;
 /// </summary>
 public sealed partial class ConfigLoader
 {
-    private static readonly string[] TopLevel = ["storage", "server", "providers", "routes", "outbound", "presets", "keys", "alerts", "telemetry"];
+    private static readonly string[] TopLevel = ["storage", "server", "providers", "routes", "outbound", "presets", "keys", "alerts", "telemetry", "jobs"];
     private static readonly string[] TelemetryKeys = ["otlp_endpoint", "service_name"];
     private static readonly string[] StorageKeys = ["database", "artifacts", "redis", "artifact_url_ttl", "retention"];
     private static readonly string[] ServerKeys = ["urls", "max_request_bytes", "max_prompt_chars"];
@@ -67,6 +67,7 @@ public sealed partial class ConfigLoader
         var telemetry = ReadTelemetry(root.GetSection("telemetry"));
         CheckKeys(root.GetSection("keys"), "keys", []);
         var alerts = ReadAlerts(root.GetSection("alerts"), routes, providers);
+        var jobs = ReadJobs(root.GetSection("jobs"), routes);
 
         if (_problems.Count > 0)
         {
@@ -83,6 +84,7 @@ public sealed partial class ConfigLoader
             Outbound = outbound,
             Telemetry = telemetry,
             Alerts = alerts,
+            Jobs = jobs,
         };
     }
 

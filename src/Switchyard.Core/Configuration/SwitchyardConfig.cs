@@ -28,6 +28,9 @@ public sealed record SwitchyardConfig
 
     /// <summary>Alert rules and where their transitions are sent.</summary>
     public AlertsConfig Alerts { get; init; } = new();
+
+    /// <summary>How this process runs batch job items.</summary>
+    public JobsConfig Jobs { get; init; } = new();
 }
 
 /// <summary>The <c>telemetry</c> section.</summary>
