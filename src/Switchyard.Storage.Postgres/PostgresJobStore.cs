@@ -395,9 +395,9 @@ public sealed class PostgresJobStore : IJobStore
             }
         }
 
-        await SettleAsync(connection, transaction, job, now, ct).ConfigureAwait(false);
+        var skipped = await SettleAsync(connection, transaction, job, now, ct).ConfigureAwait(false);
         var jobStatus = await FinishJobAsync(connection, transaction, job.Id, job.CancelRequested, now, ct).ConfigureAwait(false);
-        return new ItemTransition(true, status, jobStatus);
+        return new ItemTransition(true, status, jobStatus) { Skipped = skipped };
     }
 
     private static async Task<ItemTransition> RequeueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JobRecord job, JobLease lease, ItemResult? failure, DateTimeOffset availableAt, bool countAttempt, DateTimeOffset now, CancellationToken ct)
@@ -423,7 +423,7 @@ public sealed class PostgresJobStore : IJobStore
             : ItemTransition.Lost;
     }
 
-    private static async Task SettleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JobRecord job, DateTimeOffset now, CancellationToken ct)
+    private static async Task<int> SettleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JobRecord job, DateTimeOffset now, CancellationToken ct)
     {
         var nodes = new List<JobGraph.Node>();
         await using (var read = new NpgsqlCommand("SELECT item_id, status, depends_on FROM job_items WHERE job_id = @job ORDER BY seq;", connection, transaction))
@@ -439,7 +439,7 @@ public sealed class PostgresJobStore : IJobStore
         var changes = JobGraph.Settle(nodes);
         if (changes.Count == 0)
         {
-            return;
+            return 0;
         }
 
         var batch = new NpgsqlBatch(connection, transaction);
@@ -470,6 +470,8 @@ public sealed class PostgresJobStore : IJobStore
 
             await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
+
+        return changes.Count(c => c.Status == JobItemStatus.Skipped);
     }
 
     private static async Task<JobStatus?> FinishJobAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string jobId, bool cancelRequested, DateTimeOffset now, CancellationToken ct)

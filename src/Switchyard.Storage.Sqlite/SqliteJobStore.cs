@@ -428,9 +428,9 @@ public sealed class SqliteJobStore : IJobStore
             }
         }
 
-        await SettleAsync(connection, transaction, jobId, now, ct).ConfigureAwait(false);
+        var skipped = await SettleAsync(connection, transaction, jobId, now, ct).ConfigureAwait(false);
         var jobStatus = await FinishJobAsync(connection, transaction, jobId, now, ct).ConfigureAwait(false);
-        return new ItemTransition(true, status, jobStatus);
+        return new ItemTransition(true, status, jobStatus) { Skipped = skipped };
     }
 
     private static async Task<ItemTransition> RequeueAsync(SqliteConnection connection, SqliteTransaction transaction, JobLease lease, ItemResult? failure, DateTimeOffset availableAt, bool countAttempt, DateTimeOffset now, CancellationToken ct)
@@ -464,7 +464,7 @@ public sealed class SqliteJobStore : IJobStore
     }
 
     /// <summary>Queues waiting items whose dependencies all succeeded and skips those with a dependency that did not (transitively).</summary>
-    private static async Task SettleAsync(SqliteConnection connection, SqliteTransaction transaction, string jobId, DateTimeOffset now, CancellationToken ct)
+    private static async Task<int> SettleAsync(SqliteConnection connection, SqliteTransaction transaction, string jobId, DateTimeOffset now, CancellationToken ct)
     {
         var nodes = new List<JobGraph.Node>();
         using (var read = Command(connection, transaction, "SELECT item_id, status, depends_on FROM job_items WHERE job_id = @job ORDER BY seq;"))
@@ -480,7 +480,7 @@ public sealed class SqliteJobStore : IJobStore
         var changes = JobGraph.Settle(nodes);
         if (changes.Count == 0)
         {
-            return;
+            return 0;
         }
 
         using var update = Command(connection, transaction, """
@@ -499,6 +499,8 @@ public sealed class SqliteJobStore : IJobStore
             update.Bind("@item", change.ItemId);
             await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
+
+        return changes.Count(c => c.Status == JobItemStatus.Skipped);
     }
 
     /// <summary>Sets the job's final status when no item is open; returns it, or null while the job goes on.</summary>

@@ -32,5 +32,6 @@ internal static class EndpointRouteBuilderExtensions
         var v1 = app.MapGenerationEndpoints();
         v1.MapRunEndpoints();
         v1.MapAlertEndpoints();
+        v1.MapJobEndpoints();
     }
 }

@@ -1,5 +1,6 @@
 using Switchyard.Artifacts;
 using Switchyard.Configuration;
+using Switchyard.Jobs;
 using Switchyard.Keys;
 using Switchyard.Ledger;
 using Switchyard.Storage.Postgres;
@@ -17,7 +18,7 @@ internal static class StorageServiceCollectionExtensions
     public const string BenchNoLedgerVariable = "SWITCHYARD_BENCH_NO_LEDGER";
 
     /// <summary>
-    /// Registers the database (<see cref="SqliteDatabase"/> or <see cref="PostgresDatabase"/>), its ledger and key store
+    /// Registers the database (<see cref="SqliteDatabase"/> or <see cref="PostgresDatabase"/>), its ledger, key store and job store
     /// under their own types, <see cref="StorageBootstrap"/>, and as <see cref="ILedger"/> a <see cref="BufferedLedger"/>
     /// over the store's ledger, stored in batches in the background and flushed when the host stops.
     /// </summary>
@@ -32,6 +33,7 @@ internal static class StorageServiceCollectionExtensions
             services.AddSingleton<PostgresLedger>();
             services.AddSingleton<PostgresKeyStore>();
             services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresKeyStore>());
+            services.AddSingleton<IJobStore>(sp => new PostgresJobStore(sp.GetRequiredService<PostgresDatabase>()));
             storeLedger = sp => sp.GetRequiredService<PostgresLedger>();
         }
         else
@@ -43,6 +45,7 @@ internal static class StorageServiceCollectionExtensions
             services.AddSingleton<SqliteLedger>();
             services.AddSingleton<SqliteKeyStore>();
             services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SqliteKeyStore>());
+            services.AddSingleton<IJobStore>(sp => new SqliteJobStore(sp.GetRequiredService<SqliteDatabase>()));
             storeLedger = sp => sp.GetRequiredService<SqliteLedger>();
         }
 
