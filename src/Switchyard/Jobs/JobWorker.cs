@@ -32,6 +32,7 @@ internal sealed partial class JobWorker : BackgroundService
     private readonly Dictionary<string, int> _busyRoutes = new(StringComparer.Ordinal);
     private readonly HashSet<Task> _running = [];
     private readonly Lock _lock = new();
+    private bool _disposed;
 
     public JobWorker(IJobStore store, JobItemExecutor executor, SwitchyardConfig config, TimeProvider time, SwitchyardTelemetry telemetry, IServiceProvider services, WebhookSecretProtector secrets, JobSignal signal, ILogger<JobWorker> logger)
     {
@@ -115,7 +116,21 @@ internal sealed partial class JobWorker : BackgroundService
         }
 
         var sent = 0;
-        foreach (var due in await _store.ClaimWebhooksAsync(_time.GetUtcNow(), WebhookLease, 100, cancellationToken))
+
+        // Passes until nothing is due: a job's own event becomes due once its items' events are handed over.
+        IReadOnlyList<WebhookDue> batch;
+        while ((batch = await _store.ClaimWebhooksAsync(_time.GetUtcNow(), WebhookLease, 100, cancellationToken)).Count > 0)
+        {
+            sent += await DispatchAsync(batch, cancellationToken);
+        }
+
+        return sent;
+    }
+
+    private async Task<int> DispatchAsync(IReadOnlyList<WebhookDue> batch, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        foreach (var due in batch)
         {
             var job = await _store.GetAsync(due.JobId, cancellationToken);
             if (job?.Webhook is not { } webhook)
@@ -140,7 +155,7 @@ internal sealed partial class JobWorker : BackgroundService
             };
 
             // Enqueued, then marked: a crash in between re-sends once the claim runs out, never drops the event.
-            await _outbox.EnqueueAsync(message, cancellationToken);
+            await _outbox!.EnqueueAsync(message, cancellationToken);
             if (await _store.MarkWebhookSentAsync(due, cancellationToken))
             {
                 sent++;
@@ -152,6 +167,11 @@ internal sealed partial class JobWorker : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _disposed))
+        {
+            return;
+        }
+
         await _stopClaiming.CancelAsync();
         Task[] running;
         lock (_lock)
@@ -176,6 +196,8 @@ internal sealed partial class JobWorker : BackgroundService
 
     public override void Dispose()
     {
+        // The container may dispose the worker before the host asks it to stop (test hosts do); stopping is then a no-op.
+        Volatile.Write(ref _disposed, true);
         _stopClaiming.Dispose();
         _hardStop.Dispose();
         base.Dispose();
