@@ -47,6 +47,9 @@ internal sealed partial class JobWorker : BackgroundService
         _logger = logger;
     }
 
+    /// <summary>Raised after each lease renewal with whether the lease was still held (for logs and tests).</summary>
+    public event Action<JobLease, bool>? LeaseRenewed;
+
     /// <summary>Items running in this process now.</summary>
     public int Running
     {
@@ -399,7 +402,9 @@ internal sealed partial class JobWorker : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
-                if (!await _store.RenewAsync(lease, _time.GetUtcNow(), _config.Lease, stop))
+                var held = await _store.RenewAsync(lease, _time.GetUtcNow(), _config.Lease, stop);
+                LeaseRenewed?.Invoke(lease, held);
+                if (!held)
                 {
                     // Another worker owns the item now: stop working on it, and write nothing about it.
                     await lost.CancelAsync();

@@ -30,23 +30,17 @@ internal sealed class JobsGateway : IDisposable
           concurrency: { per_key: 2, per_route: 3, routes: { speech: 1 } }
         """;
 
-    // Only sandboxes: a forced fault fails the run instead of the placeholder serving it.
-    private const string StrictRoutes = """
-
-        routes_extra_placeholder: {}
-        """;
-
     private readonly GatewayFactory _factory;
     private readonly WebApplicationFactory<Program> _app;
 
     public JobsGateway(string? yaml = null)
     {
-        Time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 6, 7, 8, 9, TimeSpan.Zero));
+        Time = new WatchedTimeProvider(new DateTimeOffset(2026, 5, 6, 7, 8, 9, TimeSpan.Zero));
         _factory = new GatewayFactory(WithStrictRoute(yaml ?? Yaml)) { Time = Time };
         _app = _factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IWebhookOutbox>(Outbox)));
     }
 
-    public FakeTimeProvider Time { get; }
+    public WatchedTimeProvider Time { get; }
 
     public RecordingOutbox Outbox { get; } = new();
 
@@ -114,6 +108,7 @@ internal sealed class JobsGateway : IDisposable
         _factory.Dispose();
     }
 
+    // strict-text has only a sandbox: a forced fault fails the run instead of the placeholder serving it.
     private static string WithStrictRoute(string yaml) => yaml.Replace("routes:\n", """
         routes:
           strict-text:
@@ -121,7 +116,7 @@ internal sealed class JobsGateway : IDisposable
             chain:
               - { provider: sandbox-a, model: sandbox-text }
 
-        """.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal) + StrictRoutes.Replace("routes_extra_placeholder: {}", "", StringComparison.Ordinal);
+        """.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
 
     /// <summary>Records what the jobs part hands to the outbox.</summary>
     public sealed class RecordingOutbox : IWebhookOutbox
