@@ -425,6 +425,12 @@ public sealed class PostgresJobStore : IJobStore
 
     private static async Task<int> SettleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JobRecord job, DateTimeOffset now, CancellationToken ct)
     {
+        // Most completions have nothing waiting on them; the (job_id, status) index answers that without reading the job.
+        if (!await AnyAsync(connection, transaction, job.Id, "'waiting'", ct).ConfigureAwait(false))
+        {
+            return 0;
+        }
+
         var nodes = new List<JobGraph.Node>();
         await using (var read = new NpgsqlCommand("SELECT item_id, status, depends_on FROM job_items WHERE job_id = @job ORDER BY seq;", connection, transaction))
         {
@@ -476,6 +482,11 @@ public sealed class PostgresJobStore : IJobStore
 
     private static async Task<JobStatus?> FinishJobAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string jobId, bool cancelRequested, DateTimeOffset now, CancellationToken ct)
     {
+        if (await AnyAsync(connection, transaction, jobId, "'waiting', 'queued', 'running'", ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         var counts = new Dictionary<JobItemStatus, int>();
         var started = false;
         await using (var read = new NpgsqlCommand("SELECT status, COUNT(*)::integer, MAX(attempts) FROM job_items WHERE job_id = @job GROUP BY status;", connection, transaction))
@@ -504,6 +515,13 @@ public sealed class PostgresJobStore : IJobStore
         finish.BindText("job", jobId);
         await finish.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         return status;
+    }
+
+    private static async Task<bool> AnyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string jobId, string statuses, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM job_items WHERE job_id = @job AND status IN ({statuses}));", connection, transaction);
+        command.BindText("job", jobId);
+        return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
 
     private static async Task<JobRecord?> ReadJobAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string jobId, bool forUpdate, CancellationToken ct)

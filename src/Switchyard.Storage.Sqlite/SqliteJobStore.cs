@@ -466,6 +466,12 @@ public sealed class SqliteJobStore : IJobStore
     /// <summary>Queues waiting items whose dependencies all succeeded and skips those with a dependency that did not (transitively).</summary>
     private static async Task<int> SettleAsync(SqliteConnection connection, SqliteTransaction transaction, string jobId, DateTimeOffset now, CancellationToken ct)
     {
+        // Most completions have nothing waiting on them; the (job_id, status) index answers that without reading the job.
+        if (!await AnyAsync(connection, transaction, jobId, "'waiting'", ct).ConfigureAwait(false))
+        {
+            return 0;
+        }
+
         var nodes = new List<JobGraph.Node>();
         using (var read = Command(connection, transaction, "SELECT item_id, status, depends_on FROM job_items WHERE job_id = @job ORDER BY seq;"))
         {
@@ -506,6 +512,11 @@ public sealed class SqliteJobStore : IJobStore
     /// <summary>Sets the job's final status when no item is open; returns it, or null while the job goes on.</summary>
     private static async Task<JobStatus?> FinishJobAsync(SqliteConnection connection, SqliteTransaction transaction, string jobId, DateTimeOffset now, CancellationToken ct)
     {
+        if (await AnyAsync(connection, transaction, jobId, "'waiting', 'queued', 'running'", ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         var counts = new Dictionary<JobItemStatus, int>();
         var started = false;
         using (var read = Command(connection, transaction, "SELECT status, COUNT(*), MAX(attempts) FROM job_items WHERE job_id = @job GROUP BY status;"))
@@ -541,6 +552,13 @@ public sealed class SqliteJobStore : IJobStore
         finish.Bind("@job", jobId);
         await finish.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         return status;
+    }
+
+    private static async Task<bool> AnyAsync(SqliteConnection connection, SqliteTransaction transaction, string jobId, string statuses, CancellationToken ct)
+    {
+        using var command = Command(connection, transaction, $"SELECT EXISTS (SELECT 1 FROM job_items WHERE job_id = @job AND status IN ({statuses}));");
+        command.Bind("@job", jobId);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture) == 1;
     }
 
     private static async Task<JobRecord?> ReadJobAsync(SqliteConnection connection, SqliteTransaction? transaction, string jobId, CancellationToken ct)

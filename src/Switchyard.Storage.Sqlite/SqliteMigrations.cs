@@ -148,6 +148,7 @@ internal static class SqliteMigrations
 
         CREATE INDEX ix_job_items_queued ON job_items (available_at, job_id, seq) WHERE status = 'queued';
         CREATE INDEX ix_job_items_running ON job_items (lease_expires_at) WHERE status = 'running';
+        CREATE INDEX ix_job_items_job_status ON job_items (job_id, status);
         CREATE INDEX ix_job_items_webhook_pending ON job_items (job_id) WHERE webhook_state = 'pending';
         """;
 

@@ -307,7 +307,8 @@ internal sealed partial class JobWorker : BackgroundService
         try
         {
             var job = await _store.GetAsync(lease.JobId, CancellationToken.None);
-            var items = await _store.GetItemsAsync(lease.JobId, CancellationToken.None);
+            // Only an item with dependencies reads the others (their outputs fill its templates).
+            var items = lease.Item.DependsOn.Count == 0 ? [] : await _store.GetItemsAsync(lease.JobId, CancellationToken.None);
             JobItemExecutor.Outcome outcome;
             try
             {
