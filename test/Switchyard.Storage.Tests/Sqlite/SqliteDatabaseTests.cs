@@ -143,7 +143,7 @@ public sealed class SqliteDatabaseTests : IDisposable
 
         var ledger = new SqliteLedger(database);
         var run = await ledger.GetRunAsync("run_1", Ct);
-        Assert.Equal(3, await database.GetSchemaVersionAsync(Ct));
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, await database.GetSchemaVersionAsync(Ct));
         Assert.False(run!.CacheHit);
         Assert.Null(run.CostUsd);
         Assert.Null(run.TraceId);
