@@ -136,6 +136,63 @@ internal static class PostgresMigrations
         );
         """;
 
+    // Durable batch jobs (issue 6): jobs, their items with leases and fencing tokens, and the
+    // completion webhooks' hand-over state. Lists (dependencies, run ids, artifact ids) are JSON arrays as text.
+    // The partial indexes serve the claim (queued by availability, running by lease expiry) and the webhook sweep.
+    private const string JobsSchema = """
+        CREATE TABLE jobs (
+            id text COLLATE "C" NOT NULL PRIMARY KEY,
+            owner_key_id text NOT NULL,
+            idempotency_key text NULL,
+            request_hash text NOT NULL,
+            status text NOT NULL,
+            cancel_requested boolean NOT NULL DEFAULT false,
+            created_at timestamptz NOT NULL,
+            completed_at timestamptz NULL,
+            context text NULL,
+            webhook_url text NULL,
+            webhook_secret text NULL,
+            webhook_per_item boolean NOT NULL DEFAULT false,
+            webhook_state text NULL,
+            webhook_token text NULL,
+            webhook_lease_until timestamptz NULL
+        );
+
+        CREATE UNIQUE INDEX ux_jobs_idempotency ON jobs (owner_key_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX ix_jobs_webhook_pending ON jobs (created_at) WHERE webhook_state = 'pending';
+
+        CREATE TABLE job_items (
+            job_id text COLLATE "C" NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            item_id text COLLATE "C" NOT NULL,
+            seq integer NOT NULL,
+            type text NOT NULL,
+            route text NOT NULL,
+            owner_key_id text NOT NULL,
+            spec text NOT NULL,
+            depends_on text NOT NULL,
+            status text NOT NULL,
+            attempts integer NOT NULL DEFAULT 0,
+            run_ids text NOT NULL DEFAULT '[]',
+            output_text text NULL,
+            artifact_ids text NOT NULL DEFAULT '[]',
+            error_class text NULL,
+            error_message text NULL,
+            available_at timestamptz NOT NULL,
+            lease_token text NULL,
+            lease_expires_at timestamptz NULL,
+            completed_at timestamptz NULL,
+            webhook_state text NULL,
+            webhook_token text NULL,
+            webhook_lease_until timestamptz NULL,
+            PRIMARY KEY (job_id, item_id)
+        );
+
+        CREATE INDEX ix_job_items_queued ON job_items (available_at, job_id, seq) WHERE status = 'queued';
+        CREATE INDEX ix_job_items_running ON job_items (lease_expires_at) WHERE status = 'running';
+        CREATE INDEX ix_job_items_job_status ON job_items (job_id, status);
+        CREATE INDEX ix_job_items_webhook_pending ON job_items (job_id) WHERE webhook_state = 'pending';
+        """;
+
     /// <summary>The scripts; the count equals <see cref="PostgresDatabase.CurrentSchemaVersion"/>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, WebhooksSchema];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, WebhooksSchema, JobsSchema];
 }

@@ -142,6 +142,63 @@ internal static class SqliteMigrations
         ) STRICT;
         """;
 
+    // Durable batch jobs (issue 6): jobs, their items with leases and fencing tokens, and the
+    // completion webhooks' hand-over state. Lists (dependencies, run ids, artifact ids) are JSON arrays.
+    // The partial indexes serve the claim (queued by availability, running by lease expiry) and the webhook sweep.
+    private const string JobsSchema = """
+        CREATE TABLE jobs (
+            id TEXT NOT NULL PRIMARY KEY,
+            owner_key_id TEXT NOT NULL,
+            idempotency_key TEXT NULL,
+            request_hash TEXT NOT NULL,
+            status TEXT NOT NULL,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            completed_at TEXT NULL,
+            context TEXT NULL,
+            webhook_url TEXT NULL,
+            webhook_secret TEXT NULL,
+            webhook_per_item INTEGER NOT NULL DEFAULT 0,
+            webhook_state TEXT NULL,
+            webhook_token TEXT NULL,
+            webhook_lease_until TEXT NULL
+        ) STRICT;
+
+        CREATE UNIQUE INDEX ux_jobs_idempotency ON jobs (owner_key_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX ix_jobs_webhook_pending ON jobs (created_at) WHERE webhook_state = 'pending';
+
+        CREATE TABLE job_items (
+            job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            route TEXT NOT NULL,
+            owner_key_id TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            depends_on TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            run_ids TEXT NOT NULL DEFAULT '[]',
+            output_text TEXT NULL,
+            artifact_ids TEXT NOT NULL DEFAULT '[]',
+            error_class TEXT NULL,
+            error_message TEXT NULL,
+            available_at TEXT NOT NULL,
+            lease_token TEXT NULL,
+            lease_expires_at TEXT NULL,
+            completed_at TEXT NULL,
+            webhook_state TEXT NULL,
+            webhook_token TEXT NULL,
+            webhook_lease_until TEXT NULL,
+            PRIMARY KEY (job_id, item_id)
+        ) STRICT;
+
+        CREATE INDEX ix_job_items_queued ON job_items (available_at, job_id, seq) WHERE status = 'queued';
+        CREATE INDEX ix_job_items_running ON job_items (lease_expires_at) WHERE status = 'running';
+        CREATE INDEX ix_job_items_job_status ON job_items (job_id, status);
+        CREATE INDEX ix_job_items_webhook_pending ON job_items (job_id) WHERE webhook_state = 'pending';
+        """;
+
     /// <summary>The scripts; the count equals <see cref="SqliteDatabase.CurrentSchemaVersion"/>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, WebhooksSchema];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, WebhooksSchema, JobsSchema];
 }

@@ -13,7 +13,7 @@ namespace Switchyard.Configuration;
 /// </summary>
 public sealed partial class ConfigLoader
 {
-    private static readonly string[] TopLevel = ["storage", "server", "providers", "routes", "outbound", "presets", "keys", "alerts", "telemetry", "webhooks"];
+    private static readonly string[] TopLevel = ["storage", "server", "providers", "routes", "outbound", "presets", "keys", "alerts", "telemetry", "webhooks", "jobs"];
     private static readonly string[] TelemetryKeys = ["otlp_endpoint", "service_name"];
     private static readonly string[] StorageKeys = ["database", "artifacts", "redis", "artifact_url_ttl", "retention"];
     private static readonly string[] ServerKeys = ["urls", "max_request_bytes", "max_prompt_chars"];
@@ -68,6 +68,7 @@ public sealed partial class ConfigLoader
         CheckKeys(root.GetSection("keys"), "keys", []);
         var alerts = ReadAlerts(root.GetSection("alerts"), routes, providers);
         var webhooks = ReadWebhooks(root.GetSection("webhooks"));
+        var jobs = ReadJobs(root.GetSection("jobs"), routes);
 
         if (_problems.Count > 0)
         {
@@ -85,6 +86,7 @@ public sealed partial class ConfigLoader
             Telemetry = telemetry,
             Alerts = alerts,
             Webhooks = webhooks,
+            Jobs = jobs,
         };
     }
 

@@ -31,6 +31,8 @@ public sealed record SwitchyardConfig
 
     /// <summary>How webhook deliveries are tried.</summary>
     public WebhooksConfig Webhooks { get; init; } = new();
+    /// <summary>How this process runs batch job items.</summary>
+    public JobsConfig Jobs { get; init; } = new();
 }
 
 /// <summary>The <c>telemetry</c> section.</summary>

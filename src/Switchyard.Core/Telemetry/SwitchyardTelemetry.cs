@@ -24,6 +24,8 @@ public sealed class SwitchyardTelemetry : IDisposable
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _circuitTransitions;
     private readonly Counter<long> _webhookTries;
+    private readonly Counter<long> _jobItems;
+    private Jobs.JobQueueStats _jobQueue = new(0, TimeSpan.Zero, 0);
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/> (or a plain one when null).</summary>
     public SwitchyardTelemetry(IMeterFactory? meterFactory = null)
@@ -37,6 +39,10 @@ public sealed class SwitchyardTelemetry : IDisposable
         _cacheHits = _meter.CreateCounter<long>("switchyard.cache.hits", "{run}", "Runs served from the result cache, by route.");
         _circuitTransitions = _meter.CreateCounter<long>("switchyard.circuit.transitions", "{transition}", "Circuit breaker state changes by provider and new state.");
         _webhookTries = _meter.CreateCounter<long>("switchyard.webhook.deliveries", "{try}", "Webhook delivery tries by result (delivered, retry, failed) and event type.");
+        _jobItems = _meter.CreateCounter<long>("switchyard.jobs.items.completed", "{item}", "Job items finished, by status (succeeded, failed, skipped, cancelled).");
+        _meter.CreateObservableGauge("switchyard.jobs.queue.depth", () => Volatile.Read(ref _jobQueue).Depth, "{item}", "Job items ready to run (queued and due, or with an expired lease).");
+        _meter.CreateObservableGauge("switchyard.jobs.queue.oldest_age", () => Volatile.Read(ref _jobQueue).OldestAge.TotalSeconds, "s", "How long the oldest ready job item has waited.");
+        _meter.CreateObservableGauge("switchyard.jobs.running", () => Volatile.Read(ref _jobQueue).Running, "{item}", "Job items running under a live lease (all nodes).");
     }
 
     /// <summary>The source of run and attempt spans.</summary>
@@ -131,6 +137,12 @@ public sealed class SwitchyardTelemetry : IDisposable
     /// <summary>Counts a webhook delivery try by its result.</summary>
     public void WebhookTried(string result, string eventType) =>
         _webhookTries.Add(1, [new("result", result), new("event_type", eventType)]);
+    /// <summary>Counts job items that finished with <paramref name="status"/> (wire name).</summary>
+    public void JobItemsFinished(string status, int count = 1) =>
+        _jobItems.Add(count, new KeyValuePair<string, object?>("status", status));
+
+    /// <summary>The latest reading of the job queue, reported by the queue gauges.</summary>
+    public void JobQueueObserved(Jobs.JobQueueStats stats) => Volatile.Write(ref _jobQueue, stats);
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

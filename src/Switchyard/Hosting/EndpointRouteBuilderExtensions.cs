@@ -35,5 +35,6 @@ internal static class EndpointRouteBuilderExtensions
         v1.MapAlertEndpoints();
         v1.MapWebhookEndpoints();
         app.MapDashboard();
+        v1.MapJobEndpoints();
     }
 }

@@ -6,6 +6,7 @@ using Switchyard.Resilience;
 using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Http;
+using Switchyard.Jobs;
 using Switchyard.Outbound;
 using Switchyard.Providers;
 using Switchyard.Questions;
@@ -73,6 +74,15 @@ internal static class ServiceCollectionExtensions
 
         // After the initializer: the first sweep needs the migrated schema.
         services.AddHostedService<LedgerRetentionService>();
+
+        // Batch jobs. Registered after the ledger writer, so on stop the workers drain first and the ledger flushes after them;
+        // the host waits long enough for the grace period.
+        services.AddSingleton<JobSignal>();
+        services.AddSingleton<WebhookSecretProtector>();
+        services.AddSingleton<JobItemExecutor>();
+        services.AddSingleton<JobWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Jobs.GracePeriod + TimeSpan.FromSeconds(30));
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
         return services;
     }

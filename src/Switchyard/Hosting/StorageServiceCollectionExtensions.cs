@@ -1,5 +1,6 @@
 using Switchyard.Artifacts;
 using Switchyard.Configuration;
+using Switchyard.Jobs;
 using Switchyard.Keys;
 using Switchyard.Ledger;
 using Switchyard.Storage.Postgres;
@@ -18,7 +19,7 @@ internal static class StorageServiceCollectionExtensions
     public const string BenchNoLedgerVariable = "SWITCHYARD_BENCH_NO_LEDGER";
 
     /// <summary>
-    /// Registers the database (<see cref="SqliteDatabase"/> or <see cref="PostgresDatabase"/>), its ledger, key store and
+    /// Registers the database (<see cref="SqliteDatabase"/> or <see cref="PostgresDatabase"/>), its ledger, key store, job store and
     /// webhook store under their own types (the webhook store also as <see cref="IWebhookDeliveryStore"/> and <see cref="IWebhookKeySecretStore"/>), <see cref="StorageBootstrap"/>, and as <see cref="ILedger"/> a <see cref="BufferedLedger"/>
     /// over the store's ledger, stored in batches in the background and flushed when the host stops.
     /// </summary>
@@ -36,6 +37,7 @@ internal static class StorageServiceCollectionExtensions
             services.AddSingleton<PostgresWebhookStore>();
             services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<PostgresWebhookStore>());
             services.AddSingleton<IWebhookKeySecretStore>(sp => sp.GetRequiredService<PostgresWebhookStore>());
+            services.AddSingleton<IJobStore>(sp => new PostgresJobStore(sp.GetRequiredService<PostgresDatabase>()));
             storeLedger = sp => sp.GetRequiredService<PostgresLedger>();
         }
         else
@@ -50,6 +52,7 @@ internal static class StorageServiceCollectionExtensions
             services.AddSingleton<SqliteWebhookStore>();
             services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<SqliteWebhookStore>());
             services.AddSingleton<IWebhookKeySecretStore>(sp => sp.GetRequiredService<SqliteWebhookStore>());
+            services.AddSingleton<IJobStore>(sp => new SqliteJobStore(sp.GetRequiredService<SqliteDatabase>()));
             storeLedger = sp => sp.GetRequiredService<SqliteLedger>();
         }
 

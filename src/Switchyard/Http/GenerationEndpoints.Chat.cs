@@ -127,7 +127,7 @@ internal static partial class GenerationEndpoints
         await response.Body.FlushAsync(cancellationToken);
     }
 
-    private static ChatRequest ApplyPreset(ResolvedRoute route, ChatRequest request)
+    internal static ChatRequest ApplyPreset(ResolvedRoute route, ChatRequest request)
     {
         if (route.Preset?.Prompt is not { Length: > 0 } template)
         {

@@ -46,7 +46,7 @@ public sealed class PostgresTestDatabase : IAsyncLifetime
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand("TRUNCATE runs, attempts, api_keys, server_secrets, webhook_deliveries, webhook_tries, webhook_key_secrets;", connection);
+        await using var command = new NpgsqlCommand("TRUNCATE runs, attempts, api_keys, server_secrets, webhook_deliveries, webhook_tries, webhook_key_secrets, jobs, job_items;", connection);
         await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 
