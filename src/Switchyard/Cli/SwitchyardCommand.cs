@@ -17,5 +17,6 @@ internal static class SwitchyardCommand
         StatsCommand.Create(env),
         DoctorCommand.Create(env),
         KeysCommand.Create(env),
+        BundleCommand.Create(env),
     };
 }
