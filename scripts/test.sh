@@ -5,6 +5,9 @@
 #  - Debian's postgresql package, and starts a throwaway cluster on 127.0.0.1 (scripts/postgres.sh)
 #    for the storage contract tests, stopped again on exit; SWITCHYARD_TEST_POSTGRES, when already
 #    set, names a server to use instead;
+#  - Debian's nodejs and npm, with which scripts/s3.sh installs s3rver (npm registry) into .tools/ and
+#    starts it on 127.0.0.1 for the S3 artifact store tests, stopped again on exit; SWITCHYARD_TEST_S3,
+#    when already set, names a server to use instead;
 #  - NuGet packages (dotnet restore).
 # Prints a closing line "N passed, N failed, N skipped".
 set -euo pipefail
@@ -18,24 +21,43 @@ done
 if [ -z "${SWITCHYARD_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi
+if [ -z "${SWITCHYARD_TEST_S3:-}" ]; then
+  command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null) \
-      || echo "warning: could not install ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL tests will fail"
+      || echo "warning: could not install ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL and S3 tests will fail"
   else
-    echo "note: not root, not installing ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL tests will fail"
+    echo "note: not root, not installing ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL and S3 tests will fail"
   fi
 fi
 
+cleanup=()
+on_exit() { for step in "${cleanup[@]}"; do $step || true; done; }
+trap on_exit EXIT
+
 if [ -z "${SWITCHYARD_TEST_POSTGRES:-}" ]; then
   # A cluster that was already running is someone else's: use it, leave it running.
-  scripts/postgres.sh url >/dev/null 2>&1 || trap 'scripts/postgres.sh stop || true' EXIT
+  scripts/postgres.sh url >/dev/null 2>&1 || cleanup+=("scripts/postgres.sh stop")
   if url=$(scripts/postgres.sh start); then
     export SWITCHYARD_TEST_POSTGRES="$url"
     echo "postgresql: $url"
   else
     echo "warning: PostgreSQL could not be started; the PostgreSQL storage tests will fail and say why"
+  fi
+fi
+
+if [ -z "${SWITCHYARD_TEST_S3:-}" ]; then
+  # Likewise, a server that was already running is someone else's.
+  scripts/s3.sh url >/dev/null 2>&1 || cleanup+=("scripts/s3.sh stop")
+  if url=$(scripts/s3.sh start); then
+    export SWITCHYARD_TEST_S3="$url"
+    echo "s3: $url"
+  else
+    echo "warning: the S3-compatible server could not be started; the S3 artifact store tests will fail and say why"
   fi
 fi
 

@@ -145,6 +145,8 @@ internal sealed class SupportBundle
         }
 
         _scrubber.Add(config.Alerts.Webhook?.Secret.Reveal());
+        _scrubber.Add(config.Storage.S3?.AccessKey?.Reveal());
+        _scrubber.Add(config.Storage.S3?.SecretKey?.Reveal());
     }
 
     private async Task CollectDoctorAsync(string? path, CancellationToken cancellationToken)
