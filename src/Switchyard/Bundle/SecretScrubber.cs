@@ -26,10 +26,13 @@ internal sealed partial class SecretScrubber
     /// <summary>Whether the name of an environment variable or a config key says its value is a credential.</summary>
     public static bool LooksSecret(string name) => SecretNamePattern().IsMatch(name);
 
-    /// <summary>Adds a value to mask everywhere; values shorter than four characters are ignored.</summary>
-    public void Add(string? value)
+    /// <summary>
+    /// Adds a value to mask everywhere. Values shorter than <paramref name="minimumLength"/> (at least four) are ignored,
+    /// and so are JSON literals (<c>true</c>, <c>null</c>, numbers): masking those would break the files' JSON.
+    /// </summary>
+    public void Add(string? value, int minimumLength = MinimumLength)
     {
-        if (value is null || value.Trim().Length < MinimumLength)
+        if (value is null || value.Trim().Length < Math.Max(minimumLength, MinimumLength) || IsJsonLiteral(value.Trim()))
         {
             return;
         }
@@ -51,6 +54,9 @@ internal sealed partial class SecretScrubber
             Add(Uri.UnescapeDataString(password));
         }
     }
+
+    private static bool IsJsonLiteral(string value) =>
+        value is "true" or "false" or "null" || double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
 
     /// <summary>The text with every known secret and every credential-shaped string masked.</summary>
     public string Scrub(string text)

@@ -89,9 +89,10 @@ internal sealed class SupportBundle
     {
         foreach (var (name, value) in _env.AllVariables())
         {
+            // Only values long enough to be credentials: a short flag (MY_KEY_ENABLED=on) would mask words everywhere.
             if (SecretScrubber.LooksSecret(name))
             {
-                _scrubber.Add(value);
+                _scrubber.Add(value, minimumLength: 8);
             }
         }
 

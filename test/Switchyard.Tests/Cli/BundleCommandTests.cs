@@ -62,6 +62,11 @@ public sealed class BundleCommandTests : IDisposable
         ["AWS_SECRET_ACCESS_KEY"] = AwsSecret,
         ["SWITCHYARD_ADMIN_KEY"] = GatewayFactory.AdminKey,
         ["HOME"] = "/home/someone",
+
+        // Secret-named variables holding flags or numbers must not mask those words in the JSON files.
+        ["FEATURE_KEY_ENABLED"] = "true",
+        ["TOKEN_LIMIT"] = "4096",
+        ["SHORT_SECRET"] = "abc",
     };
 
     private static string[] Planted => [OpenAiKey, StabilityKey, AwsSecret, WebhookSecret, PostgresPassword, PromptKey, GatewayFactory.AdminKey];
@@ -121,6 +126,7 @@ public sealed class BundleCommandTests : IDisposable
         Assert.All(files, f => Assert.Equal(Encoding.UTF8.GetByteCount(entries[f.Key]), f.Value));
         Assert.All(manifest.GetProperty("sections").EnumerateArray(), s => Assert.True(s.GetProperty("collected").GetBoolean(), s.ToString()));
         Assert.All(files.Keys, name => Assert.Contains(name, entries["README.txt"], StringComparison.Ordinal));
+        Assert.All(entries.Where(e => e.Key.EndsWith(".json", StringComparison.Ordinal)), e => JsonDocument.Parse(e.Value).Dispose());
     }
 
     [Fact]
