@@ -9,6 +9,9 @@
 #    for the shared rate limit and circuit tests; SWITCHYARD_TEST_REDIS, when set, names one instead;
 #  - Debian's chromium package, which the dashboard's browser tests drive through Playwright (never a browser
 #    download; without /usr/bin/chromium those tests fail and say what to install);
+#  - Debian's nodejs and npm, with which scripts/s3.sh installs s3rver (npm registry) into .tools/ and
+#    starts it on 127.0.0.1 for the S3 artifact store tests, stopped again on exit; SWITCHYARD_TEST_S3,
+#    when already set, names a server to use instead;
 #  - NuGet packages (dotnet restore).
 # Prints a closing line "N passed, N failed, N skipped".
 set -euo pipefail
@@ -26,13 +29,17 @@ fi
 if [ -z "${SWITCHYARD_TEST_REDIS:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
   need+=(redis-server)
 fi
+if [ -z "${SWITCHYARD_TEST_S3:-}" ]; then
+  command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null) \
-      || echo "warning: could not install ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL and browser tests will fail"
+      || echo "warning: could not install ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL, S3 and browser tests will fail"
   else
-    echo "note: not root, not installing ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL and browser tests will fail"
+    echo "note: not root, not installing ${need[*]}; speech tests will check the 'not available' answers instead, PostgreSQL, S3 and browser tests will fail"
   fi
 fi
 
@@ -58,6 +65,17 @@ if [ -z "${SWITCHYARD_TEST_REDIS:-}" ]; then
     echo "redis: $url"
   else
     echo "warning: Redis could not be started; the Redis tests will fail and say why"
+  fi
+fi
+
+if [ -z "${SWITCHYARD_TEST_S3:-}" ]; then
+  # Likewise, a server that was already running is someone else's.
+  scripts/s3.sh url >/dev/null 2>&1 || cleanup+=("scripts/s3.sh stop")
+  if url=$(scripts/s3.sh start); then
+    export SWITCHYARD_TEST_S3="$url"
+    echo "s3: $url"
+  else
+    echo "warning: the S3-compatible server could not be started; the S3 artifact store tests will fail and say why"
   fi
 fi
 

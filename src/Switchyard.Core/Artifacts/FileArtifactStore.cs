@@ -9,10 +9,7 @@ namespace Switchyard.Artifacts;
 /// </summary>
 public sealed class FileArtifactStore : IArtifactStore
 {
-    private const string IdPrefix = "art_";
-    private const int IdRandomLength = 22;
-    private const int MaxIdRandomLength = 64;
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private const string IdPrefix = ArtifactIds.Prefix;
 
     private readonly string _folder;
     private readonly TimeProvider _time;
@@ -34,7 +31,7 @@ public sealed class FileArtifactStore : IArtifactStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(contentType);
 
-        var id = IdPrefix + RandomNumberGenerator.GetString(Base62, IdRandomLength);
+        var id = ArtifactIds.New();
         var info = new ArtifactInfo
         {
             Id = id,
@@ -173,41 +170,20 @@ public sealed class FileArtifactStore : IArtifactStore
     }
 
     /// <summary>Whether <paramref name="id"/> is <c>art_</c> followed by ASCII letters and digits only, so it can't leave the folder.</summary>
-    internal static bool IsValidId(string? id)
-    {
-        if (id is null || !id.StartsWith(IdPrefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var random = id.AsSpan(IdPrefix.Length);
-        if (random.Length < 2 || random.Length > MaxIdRandomLength)
-        {
-            return false;
-        }
-
-        foreach (var c in random)
-        {
-            if (!char.IsAsciiLetterOrDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    internal static bool IsValidId(string? id) => ArtifactIds.IsValid(id);
 
     // Two characters of the id spread the files over 3,844 folders.
     private string ShardFolder(string id) => Path.Combine(_folder, id.Substring(IdPrefix.Length, 2));
 
+    // JSON content must not take the sidecar's name ({id}.json).
     private static string ContentPath(string folder, string id, string contentType) =>
-        Path.Combine(folder, id + "." + ExtensionFor(contentType));
+        Path.Combine(folder, id + (ExtensionFor(contentType) is "json" ? ".data.json" : "." + ExtensionFor(contentType)));
 
     private static string SidecarPath(string folder, string id) => Path.Combine(folder, id + ".json");
 
     private static async Task WriteAtomicallyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        var temporary = path + "." + RandomNumberGenerator.GetString(Base62, 8) + ".tmp";
+        var temporary = path + "." + ArtifactIds.Random(8) + ".tmp";
         try
         {
             var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 81920, FileOptions.Asynchronous);

@@ -15,7 +15,8 @@ public sealed partial class ConfigLoader
 {
     private static readonly string[] TopLevel = ["storage", "server", "providers", "routes", "outbound", "presets", "keys", "alerts", "telemetry", "webhooks", "jobs"];
     private static readonly string[] TelemetryKeys = ["otlp_endpoint", "service_name"];
-    private static readonly string[] StorageKeys = ["database", "artifacts", "redis", "artifact_url_ttl", "retention"];
+    private static readonly string[] StorageKeys = ["database", "artifacts", "s3", "redis", "artifact_url_ttl", "retention"];
+    private static readonly string[] S3Keys = ["endpoint", "region", "access_key", "secret_key", "path_style"];
     private static readonly string[] ServerKeys = ["urls", "max_request_bytes", "max_prompt_chars"];
     private static readonly string[] ProviderKeys = ["type", "base_url", "api_key", "timeout", "total_timeout", "retry", "circuit_breaker", "rate_limit", "models", "prices"];
     private static readonly string[] PriceKeys = ["per_image", "per_image_by_size", "per_image_by_quality", "per_1k_input_tokens", "per_1k_output_tokens", "per_1k_chars"];
@@ -131,9 +132,18 @@ public sealed partial class ConfigLoader
             Problem("storage.database", $"'{Redact(database)}' is not a PostgreSQL URL; expected postgres://user:pass@host:port/db");
         }
 
-        if (!artifacts.StartsWith("file:", StringComparison.Ordinal))
+        S3StorageConfig? s3 = null;
+        if (artifacts.StartsWith("s3://", StringComparison.Ordinal))
         {
-            Problem("storage.artifacts", $"'{artifacts}' is not supported by this build; expected file:PATH");
+            s3 = ReadS3(artifacts, section.GetSection("s3"));
+        }
+        else if (!artifacts.StartsWith("file:", StringComparison.Ordinal) || artifacts.Length == "file:".Length)
+        {
+            Problem("storage.artifacts", $"'{artifacts}' is not an artifact store; expected file:PATH or s3://bucket/prefix");
+        }
+        else if (section.GetSection("s3").GetChildren().Any())
+        {
+            Problem("storage.s3", "only used when storage.artifacts is s3://bucket/prefix");
         }
 
         var redis = section["redis"] ?? "";
@@ -147,10 +157,88 @@ public sealed partial class ConfigLoader
         {
             Database = database,
             Artifacts = artifacts,
+            S3 = s3,
             Redis = redis,
             ArtifactUrlTtl = ReadDuration(section, "artifact_url_ttl", "storage.artifact_url_ttl", TimeSpan.FromHours(1)),
             Retention = ReadRetention(section),
         };
+    }
+
+    private S3StorageConfig? ReadS3(string artifacts, IConfigurationSection section)
+    {
+        CheckKeys(section, "storage.s3", S3Keys);
+        var rest = artifacts["s3://".Length..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var bucket = slash < 0 ? rest : rest[..slash];
+        var prefix = slash < 0 ? "" : rest[(slash + 1)..].Trim('/');
+        var valid = true;
+        if (!BucketPattern().IsMatch(bucket))
+        {
+            Problem("storage.artifacts", $"'{bucket}' is not an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-'); write s3://bucket/prefix");
+            valid = false;
+        }
+
+        if (prefix.Contains("//", StringComparison.Ordinal) || prefix.Contains("..", StringComparison.Ordinal))
+        {
+            Problem("storage.artifacts", $"the prefix '{prefix}' may not contain '//' or '..'");
+            valid = false;
+        }
+
+        Uri? endpoint = null;
+        if (section["endpoint"] is { Length: > 0 } rawEndpoint)
+        {
+            if (!Uri.TryCreate(rawEndpoint, UriKind.Absolute, out endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps) || endpoint.UserInfo.Length > 0)
+            {
+                Problem("storage.s3.endpoint", $"'{Redact(rawEndpoint)}' is not an http(s) URL without credentials, e.g. http://127.0.0.1:9000");
+                valid = false;
+            }
+        }
+
+        var region = section["region"] is { Length: > 0 } r ? r.Trim() : "us-east-1";
+        var accessKey = ReadStorageSecret(section, "access_key", "storage.s3.access_key");
+        var secretKey = ReadStorageSecret(section, "secret_key", "storage.s3.secret_key");
+        if ((section["access_key"] is null) != (section["secret_key"] is null))
+        {
+            Problem(section["access_key"] is null ? "storage.s3.access_key" : "storage.s3.secret_key", "give both access_key and secret_key, or neither (the SDK's default credentials)");
+            valid = false;
+        }
+
+        var pathStyle = endpoint is not null;
+        if (section["path_style"] is { } rawPathStyle && !bool.TryParse(rawPathStyle, out pathStyle))
+        {
+            Problem("storage.s3.path_style", $"'{rawPathStyle}' is not true or false");
+            valid = false;
+        }
+
+        return valid
+            ? new S3StorageConfig { Bucket = bucket, Prefix = prefix, Endpoint = endpoint, Region = region, AccessKey = accessKey, SecretKey = secretKey, PathStyle = pathStyle }
+            : null;
+    }
+
+    // Storage keys, like the database password, are needed to start: a missing one is a problem, not a skipped provider.
+    private Secret? ReadStorageSecret(IConfigurationSection section, string key, string path)
+    {
+        if (section[key] is not { } raw)
+        {
+            return null;
+        }
+
+        var match = VariablePattern().Match(raw);
+        if (!match.Success || match.Value != raw.Trim())
+        {
+            Problem(path, "write secrets as ${ENV_NAME}; a key in the file would be stored and shown");
+            return null;
+        }
+
+        var name = match.Groups[1].Value;
+        var secret = new Secret(name, _environment(name));
+        if (!secret.IsPresent)
+        {
+            Problem(path, $"missing environment variable {name}");
+            return null;
+        }
+
+        return secret;
     }
 
     // "0" or an empty value keeps runs forever; otherwise at least an hour, so a typo such as 30m cannot wipe the ledger.
@@ -642,6 +730,9 @@ public sealed partial class ConfigLoader
 
     [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex VariablePattern();
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketPattern();
 
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex NamePattern();

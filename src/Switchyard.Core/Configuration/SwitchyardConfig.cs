@@ -54,6 +54,9 @@ public sealed record StorageConfig
     /// <summary><c>file:PATH</c> or <c>s3://bucket/prefix</c>.</summary>
     public required string Artifacts { get; init; }
 
+    /// <summary>The bucket and its settings when <see cref="Artifacts"/> is <c>s3://</c>.</summary>
+    public S3StorageConfig? S3 { get; init; }
+
     /// <summary>Redis URL, empty when in-process.</summary>
     public string Redis { get; init; } = "";
 

@@ -52,7 +52,7 @@ internal sealed record OpenAIFlavor
         SupportsSpeech = false,
         DefaultModels = new Dictionary<Modality, IReadOnlyList<string>>
         {
-            [Modality.Image] = ["flux/schnell", "flux/dev", "flux-pro/v1.1", "dall-e-3"],
+            [Modality.Image] = ["flux/schnell", "flux/dev", "flux-pro/v1.1", "dall-e-3", "flux/dev/image-to-image"],
             [Modality.Text] = ["gpt-4o-mini", "gpt-4o"],
             [Modality.Speech] = [],
         },

@@ -20,8 +20,84 @@ internal static class OpenAIModels
     /// <summary>tts-1 and tts-1-hd do not take <c>instructions</c>; newer speech models do.</summary>
     public static bool TakesInstructions(string model) => model is not ("tts-1" or "tts-1-hd");
 
+    /// <summary>The largest input image gpt-image models take for an edit.</summary>
+    public const long GptImageMaxInputBytes = 50L * 1024 * 1024;
+
+    /// <summary>The largest input image (and mask) dall-e-2 takes.</summary>
+    public const long DallE2MaxInputBytes = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// The AI/ML API model an edit of <paramref name="model"/> is sent to: an <c>…/image-to-image</c> model as named,
+    /// <c>flux/dev</c> as <c>flux/dev/image-to-image</c>; null when the flux model has no image-to-image variant.
+    /// </summary>
+    public static string? FluxEditModel(string model) =>
+        model.EndsWith("/image-to-image", StringComparison.Ordinal) ? model
+        : model == "flux/dev" ? "flux/dev/image-to-image"
+        : null;
+
     /// <summary>Null when <paramref name="model"/> can make the images asked for; otherwise why not.</summary>
-    public static string? CheckImage(string model, ImageRequest request, OpenAIFlavor flavor)
+    public static string? CheckImage(string model, ImageRequest request, OpenAIFlavor flavor) =>
+        request.IsEdit ? CheckEdit(model, request, flavor) ?? CheckGeneration(model, request, flavor) : CheckGeneration(model, request, flavor);
+
+    // What /images/edits (or flux image-to-image) takes: input count, types, sizes and mask.
+    private static string? CheckEdit(string model, ImageRequest request, OpenAIFlavor flavor)
+    {
+        if (IsFlux(model, flavor))
+        {
+            if (FluxEditModel(model) is null)
+            {
+                return $"{model} has no image-to-image variant; route edits to flux/dev or flux/dev/image-to-image";
+            }
+
+            return request.Inputs.Count != 1 ? $"{model} edits one input image per request, not {request.Inputs.Count}"
+                : request.Mask is not null ? $"{model} image-to-image takes no mask"
+                : null;
+        }
+
+        if (model == "dall-e-3")
+        {
+            return "dall-e-3 cannot edit images; route edits to gpt-image-1 or dall-e-2";
+        }
+
+        if (model == "dall-e-2")
+        {
+            var input = request.Inputs[0];
+            if (request.Inputs.Count != 1)
+            {
+                return $"dall-e-2 edits one input image per request, not {request.Inputs.Count}";
+            }
+
+            if (input.ContentType != "image/png" || input.Width != input.Height || input.Data.Length >= DallE2MaxInputBytes)
+            {
+                return $"dall-e-2 edits a square PNG under 4 MB, not a {input.Width}x{input.Height} {input.ContentType} of {input.Data.Length:N0} bytes";
+            }
+        }
+        else if (IsGptImage(model))
+        {
+            if (request.Inputs.Count > 16)
+            {
+                return $"{model} edits up to 16 input images per request, not {request.Inputs.Count}";
+            }
+
+            if (request.Inputs.FirstOrDefault(i => i.ContentType is not ("image/png" or "image/jpeg" or "image/webp") || i.Data.Length >= GptImageMaxInputBytes) is { } bad)
+            {
+                return $"{model} edits PNG, JPEG or WebP images under 50 MB, not a {bad.ContentType} of {bad.Data.Length:N0} bytes";
+            }
+        }
+
+        if (request.Mask is { } mask)
+        {
+            var first = request.Inputs[0];
+            if (mask.ContentType != "image/png" || mask.Width != first.Width || mask.Height != first.Height || mask.Data.Length >= DallE2MaxInputBytes)
+            {
+                return $"{model} takes a PNG mask under 4 MB of the first image's size ({first.Width}x{first.Height}), not a {mask.Width}x{mask.Height} {mask.ContentType}";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? CheckGeneration(string model, ImageRequest request, OpenAIFlavor flavor)
     {
         if (model == "dall-e-3")
         {

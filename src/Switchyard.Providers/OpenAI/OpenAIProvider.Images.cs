@@ -7,6 +7,7 @@ namespace Switchyard.Providers.OpenAI;
 internal sealed partial class OpenAIProvider
 {
     private const string ImagesPath = "/images/generations";
+    private const string EditsPath = "/images/edits";
 
     public async ValueTask<ProviderResult<ImageOutput>> GenerateImageAsync(string? model, ImageRequest request, CancellationToken cancellationToken)
     {
@@ -16,8 +17,18 @@ internal sealed partial class OpenAIProvider
             return notReady;
         }
 
-        var body = BuildImageRequest(resolved, request);
-        var (response, failure) = await PostAsync(ImagesPath, Json(body, OpenAIJsonContext.Default.ImageGenerationRequest), HttpCompletionOption.ResponseContentRead, resolved, cancellationToken).ConfigureAwait(false);
+        // An edit the model cannot make is refused here too (the engine skips it as not_capable before calling).
+        if (request.IsEdit && OpenAIModels.CheckImage(resolved, request, _flavor) is { } notCapable)
+        {
+            return new ProviderFailure { Class = ErrorClass.InvalidRequest, Message = $"{Name}: {notCapable}", Code = "not_capable", Step = "validate" };
+        }
+
+        var flux = OpenAIModels.IsFlux(resolved, _flavor);
+        var path = request.IsEdit && !flux ? EditsPath : ImagesPath;
+        HttpContent content = !request.IsEdit ? Json(BuildImageRequest(resolved, request), OpenAIJsonContext.Default.ImageGenerationRequest)
+            : flux ? Json(BuildFluxEditRequest(resolved, request), OpenAIJsonContext.Default.ImageGenerationRequest)
+            : BuildEditForm(resolved, request);
+        var (response, failure) = await PostAsync(path, content, HttpCompletionOption.ResponseContentRead, resolved, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return failure;
@@ -26,7 +37,7 @@ internal sealed partial class OpenAIProvider
         OpenAIWire.ImageGenerationResponse? parsed;
         using (response)
         {
-            (parsed, failure) = await ReadJsonAsync(response!, OpenAIJsonContext.Default.ImageGenerationResponse, ImagesPath, cancellationToken).ConfigureAwait(false);
+            (parsed, failure) = await ReadJsonAsync(response!, OpenAIJsonContext.Default.ImageGenerationResponse, path, cancellationToken).ConfigureAwait(false);
         }
 
         if (failure is not null)
@@ -48,7 +59,7 @@ internal sealed partial class OpenAIProvider
                 return itemFailure;
             }
 
-            images.Add(new GeneratedImage(bytes, ImageSignature.ContentType(bytes, "image/png"), request.Width, request.Height, datum.RevisedPrompt));
+            images.Add(FluxEdit(flux, request, bytes) ?? new GeneratedImage(bytes, ImageSignature.ContentType(bytes, "image/png"), request.Width, request.Height, datum.RevisedPrompt));
         }
 
         foreach (var image in parsed.Images ?? [])
@@ -59,11 +70,78 @@ internal sealed partial class OpenAIProvider
                 return itemFailure;
             }
 
-            images.Add(new GeneratedImage(bytes, ImageSignature.ContentType(bytes, image.ContentType ?? "image/png"), image.Width ?? request.Width, image.Height ?? request.Height));
+            images.Add(FluxEdit(flux, request, bytes) ?? new GeneratedImage(bytes, ImageSignature.ContentType(bytes, image.ContentType ?? "image/png"), image.Width ?? request.Width, image.Height ?? request.Height));
         }
 
         // No images is returned as such: the engine's output validator records it as empty_output.
         return new ImageOutput(images);
+    }
+
+    // Flux image-to-image answers at the input's size; the edit asked for request's size, so the output is fitted to it.
+    private static GeneratedImage? FluxEdit(bool flux, ImageRequest request, byte[] bytes) =>
+        flux && request.IsEdit && Upstream.UpstreamImage.Fit(bytes, request.Width, request.Height) is { } fitted
+            ? new GeneratedImage(fitted, "image/png", request.Width, request.Height)
+            : null;
+
+    // AI/ML API's flux image-to-image: a JSON body on /images/generations with the input as a data: URL.
+    private static OpenAIWire.ImageGenerationRequest BuildFluxEditRequest(string model, ImageRequest request)
+    {
+        var input = request.Inputs[0];
+        return new OpenAIWire.ImageGenerationRequest
+        {
+            Model = OpenAIModels.FluxEditModel(model)!,
+            Prompt = request.Prompt,
+            ImageUrl = $"data:{input.ContentType};base64,{Convert.ToBase64String(input.Data.Span)}",
+            Strength = request.Strength,
+            NumImages = request.Count,
+            Seed = request.Seed,
+        };
+    }
+
+    /// <summary>
+    /// <c>POST /images/edits</c> as multipart/form-data: gpt-image models take every input as an <c>image[]</c> part and
+    /// answer base64 without <c>response_format</c>; dall-e-2 (and unknown models of compatible servers, with one input)
+    /// take a single <c>image</c> part and are asked for <c>b64_json</c>. The mask, when given, is the <c>mask</c> part.
+    /// </summary>
+    private static MultipartFormDataContent BuildEditForm(string model, ImageRequest request)
+    {
+        var form = new MultipartFormDataContent();
+        void Field(string name, string value) => form.Add(new StringContent(value, System.Text.Encoding.UTF8), name);
+        void File(string name, ImageInput image, string fileName)
+        {
+            var part = new ReadOnlyMemoryContent(image.Data);
+            part.Headers.ContentType = new MediaTypeHeaderValue(image.ContentType);
+            form.Add(part, name, fileName);
+        }
+
+        var gptImage = OpenAIModels.IsGptImage(model);
+        var field = gptImage || request.Inputs.Count > 1 ? "image[]" : "image";
+        for (var i = 0; i < request.Inputs.Count; i++)
+        {
+            var input = request.Inputs[i];
+            File(field, input, $"image-{i + 1}.{input.ContentType["image/".Length..]}");
+        }
+
+        if (request.Mask is { } mask)
+        {
+            File("mask", mask, "mask.png");
+        }
+
+        Field("prompt", request.Prompt);
+        Field("model", model);
+        Field("n", request.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Field("size", $"{request.Width}x{request.Height}");
+        if (OpenAIModels.Quality(model, request.Quality) is { } quality)
+        {
+            Field("quality", quality);
+        }
+
+        if (!gptImage)
+        {
+            Field("response_format", "b64_json");
+        }
+
+        return form;
     }
 
     private OpenAIWire.ImageGenerationRequest BuildImageRequest(string model, ImageRequest request)

@@ -10,7 +10,7 @@ namespace Switchyard.Providers.OpenAI;
 
 /// <summary>
 /// The adapter for upstreams speaking the OpenAI API (<c>type: openai</c>, <c>openai-compatible</c>, <c>aimlapi</c>):
-/// <c>/images/generations</c>, <c>/chat/completions</c> (also streamed) and <c>/audio/speech</c>.
+/// <c>/images/generations</c>, <c>/images/edits</c>, <c>/chat/completions</c> (also streamed) and <c>/audio/speech</c>.
 /// One HTTP call per method call: retries, timeouts and circuit breaking are the engine's. Upstream errors and
 /// transport faults are returned as <see cref="ProviderFailure"/>s; cancellation of the token propagates as
 /// <see cref="OperationCanceledException"/> (the engine records it as <c>timeout</c> or <c>cancelled</c>).
@@ -73,6 +73,9 @@ internal sealed partial class OpenAIProvider : IGenerationProvider
             return ProviderReadiness.Ready;
         }
     }
+
+    /// <summary>Edits go to <c>/images/edits</c> (OpenAI and compatible servers) or flux image-to-image (AI/ML API); <see cref="CheckCapable"/> says which models take them.</summary>
+    public bool SupportsImageInputs => true;
 
     public IReadOnlyList<string> ModelsFor(Modality modality)
     {

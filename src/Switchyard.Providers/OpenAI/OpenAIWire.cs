@@ -32,6 +32,11 @@ internal static class OpenAIWire
         public int? NumImages { get; init; }
 
         public long? Seed { get; init; }
+
+        // AI/ML API's flux image-to-image: the input as a URL (a data: URL here) and how far to move from it.
+        public string? ImageUrl { get; init; }
+
+        public double? Strength { get; init; }
     }
 
     public sealed record ImageSize(int Width, int Height);

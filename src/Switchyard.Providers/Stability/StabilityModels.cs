@@ -28,6 +28,12 @@ internal static class StabilityModels
     /// <summary>The largest side served: beyond it the upscaling from the generated size would only blur.</summary>
     public const int MaxSide = 2048;
 
+    /// <summary>The most pixels an input image may have.</summary>
+    public const long MaxInputPixels = 9_437_184;
+
+    /// <summary>The strength sent with an edit that names none: halfway between keeping the input and ignoring it.</summary>
+    public const double DefaultStrength = 0.5;
+
     /// <summary>The largest seed the API takes.</summary>
     public const long MaxSeed = 4_294_967_294;
 

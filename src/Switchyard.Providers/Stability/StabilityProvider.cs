@@ -16,6 +16,9 @@ namespace Switchyard.Providers.Stability;
 /// <c>Authorization: Bearer {key}</c>. The requested size is served from the closest <c>aspect_ratio</c>: the image is
 /// scaled to cover the size and the overflow cropped evenly, so any size from 64 to 2048 pixels a side between 21:9 and 9:21 works.
 /// A <c>finish-reason: CONTENT_FILTERED</c> answer is a content rejection even with status 200.
+/// Edits (image-to-image) send the input as the <c>image</c> file part with <c>strength</c> (and <c>mode=image-to-image</c>
+/// on sd3): ultra and the sd3.5 models take them, core does not; the output follows the input's aspect ratio and is
+/// fitted to the requested size like a generation.
 /// </summary>
 internal sealed partial class StabilityProvider : IGenerationProvider
 {
@@ -54,6 +57,8 @@ internal sealed partial class StabilityProvider : IGenerationProvider
 
     public ProviderReadiness Readiness { get; }
 
+    public bool SupportsImageInputs => true;
+
     // The first model the config lists, else core.
     private string DefaultModel => ModelsFor(Modality.Image) is { Count: > 0 } models ? models[0] : StabilityModels.Core;
 
@@ -84,7 +89,7 @@ internal sealed partial class StabilityProvider : IGenerationProvider
             return $"{Name} does not serve the image model '{resolved}'; it serves: {string.Join(", ", models)}";
         }
 
-        return CheckImage(image);
+        return CheckImage(image) ?? CheckEdit(resolved, image);
     }
 
     public async ValueTask<ProviderResult<ImageOutput>> GenerateImageAsync(string? model, ImageRequest request, CancellationToken cancellationToken)
@@ -96,7 +101,7 @@ internal sealed partial class StabilityProvider : IGenerationProvider
             return new ProviderFailure { Class = ErrorClass.Misconfigured, Message = $"{Name}: {Readiness.Problem}", Code = "misconfigured", Step = "validate" };
         }
 
-        var problem = CheckImage(request) ?? (StabilityModels.All.Contains(resolved, StringComparer.Ordinal) ? null : $"unknown model '{resolved}'");
+        var problem = CheckImage(request) ?? (StabilityModels.All.Contains(resolved, StringComparer.Ordinal) ? CheckEdit(resolved, request) : $"unknown model '{resolved}'");
         if (problem is not null)
         {
             return new ProviderFailure { Class = ErrorClass.InvalidRequest, Message = $"{Name}: {problem}", Code = "not_capable", Step = "validate" };
@@ -212,6 +217,45 @@ internal sealed partial class StabilityProvider : IGenerationProvider
         return null;
     }
 
+    // What the generate endpoints take as an input image: one JPEG, PNG or WebP, no mask (that is the inpaint
+    // endpoint), at least 64 pixels a side, at most 9,437,184 pixels, between 1:2.5 and 2.5:1.
+    private string? CheckEdit(string model, ImageRequest request)
+    {
+        if (!request.IsEdit)
+        {
+            return null;
+        }
+
+        if (model == StabilityModels.Core)
+        {
+            return $"{Name}: Stable Image Core does not take an input image; use ultra or an sd3.5 model for edits";
+        }
+
+        if (request.Inputs.Count != 1)
+        {
+            return $"{Name} edits one input image per request, not {request.Inputs.Count}";
+        }
+
+        if (request.Mask is not null)
+        {
+            return $"{Name}: Stability's generate endpoints take no mask; send the edit without one or route it to a provider that takes masks";
+        }
+
+        var input = request.Inputs[0];
+        if (input.ContentType is not ("image/png" or "image/jpeg" or "image/webp"))
+        {
+            return $"{Name} takes PNG, JPEG or WebP input images, not {input.ContentType}";
+        }
+
+        var ratio = (double)input.Width / input.Height;
+        if (input.Width < StabilityModels.MinSide || input.Height < StabilityModels.MinSide || (long)input.Width * input.Height > StabilityModels.MaxInputPixels || ratio > 2.5 || ratio < 1 / 2.5)
+        {
+            return $"{Name} takes input images of at least {StabilityModels.MinSide} pixels a side, at most {StabilityModels.MaxInputPixels:N0} pixels and between 1:2.5 and 2.5:1, not {input.Width}x{input.Height}";
+        }
+
+        return null;
+    }
+
     private static MultipartFormDataContent Form(string model, ImageRequest request)
     {
         var form = new MultipartFormDataContent();
@@ -223,7 +267,19 @@ internal sealed partial class StabilityProvider : IGenerationProvider
             Field("negative_prompt", request.NegativePrompt);
         }
 
-        Field("aspect_ratio", StabilityModels.ClosestAspectRatio(request.Width, request.Height).Name);
+        if (request.IsEdit)
+        {
+            // The output follows the input's aspect ratio: aspect_ratio is a text-to-image field.
+            var input = request.Inputs[0];
+            var file = new ReadOnlyMemoryContent(input.Data);
+            file.Headers.ContentType = new MediaTypeHeaderValue(input.ContentType);
+            form.Add(file, "image", "image." + input.ContentType["image/".Length..]);
+            Field("strength", (request.Strength ?? StabilityModels.DefaultStrength).ToString("0.###", CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            Field("aspect_ratio", StabilityModels.ClosestAspectRatio(request.Width, request.Height).Name);
+        }
         if (request.Seed is { } seed and >= 0 and <= StabilityModels.MaxSeed)
         {
             Field("seed", seed.ToString(CultureInfo.InvariantCulture));
@@ -238,7 +294,7 @@ internal sealed partial class StabilityProvider : IGenerationProvider
         if (StabilityModels.Sd3.Contains(model, StringComparer.Ordinal))
         {
             Field("model", model);
-            Field("mode", "text-to-image");
+            Field("mode", request.IsEdit ? "image-to-image" : "text-to-image");
         }
 
         return form;

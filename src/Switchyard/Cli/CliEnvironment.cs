@@ -50,6 +50,29 @@ internal sealed class CliEnvironment
     /// <summary>Reads an environment variable (<c>SWITCHYARD_CONFIG</c>, the config's <c>${NAME}</c> secrets).</summary>
     public Func<string, string?> Variable { get; }
 
+    /// <summary>
+    /// Every environment variable, for the support bundle, which masks the values of those whose names look secret
+    /// wherever they appear. Default: the process's environment.
+    /// </summary>
+    public Func<IReadOnlyDictionary<string, string>> AllVariables { get; init; } = ProcessVariables;
+
+    /// <summary>The handler the commands that call the gateway's API send through (tests pass the in-process server's). Null: the network.</summary>
+    public Func<HttpMessageHandler>? HttpHandler { get; init; }
+
+    private static Dictionary<string, string> ProcessVariables()
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string name && entry.Value is string value)
+            {
+                variables[name] = value;
+            }
+        }
+
+        return variables;
+    }
+
     /// <summary>A console writing plain text (no colours, no cursor codes) to <paramref name="output"/>, wide enough that tables do not wrap.</summary>
     public static IAnsiConsole PlainConsole(TextWriter output, int width = 240)
     {

@@ -54,22 +54,38 @@ internal sealed class CliLedger : IAsyncDisposable
             return (null, CliExitCodes.BadConfig);
         }
 
-        // Opening SQLite would create an empty file; a missing file means the gateway never ran with this config.
-        if (config.Storage.SqlitePath is { } sqlitePath && !File.Exists(Path.GetFullPath(sqlitePath)))
+        var (ledger, problem) = Open(config, path, env.Time);
+        if (ledger is null)
         {
-            await env.Error.WriteLineAsync(
-                $"No database at {Path.GetFullPath(sqlitePath)} (storage.database: {config.Storage.Database} in {path ?? "the embedded default config"}). "
-                + "Run 'switchyard serve' with this config once to create it, or pass the config the gateway runs with: --config FILE.");
+            await env.Error.WriteLineAsync(problem);
             return (null, CliExitCodes.NotFound);
         }
 
+        return (ledger, CliExitCodes.Ok);
+    }
+
+    /// <summary>Opens the database <paramref name="config"/> names, or says why there is none to open (the SQLite file is missing).</summary>
+    public static (CliLedger? Ledger, string? Problem) Open(SwitchyardConfig config, string? path, TimeProvider time)
+    {
+        // Opening SQLite would create an empty file; a missing file means the gateway never ran with this config.
+        if (config.Storage.SqlitePath is { } sqlitePath && !File.Exists(Path.GetFullPath(sqlitePath)))
+        {
+            return (null,
+                $"No database at {Path.GetFullPath(sqlitePath)} (storage.database: {config.Storage.Database} in {path ?? "the embedded default config"}). "
+                + "Run 'switchyard serve' with this config once to create it, or pass the config the gateway runs with: --config FILE.");
+        }
+
         var services = new ServiceCollection();
-        services.AddSingleton(env.Time);
+        services.AddSingleton(time);
         services.AddSingleton(config);
         services.AddLogging();
         services.AddSwitchyardStorage(config);
-        return (new CliLedger(services.BuildServiceProvider(), RedactedDatabase(config.Storage.Database)), CliExitCodes.Ok);
+        return (new CliLedger(services.BuildServiceProvider(), RedactedDatabase(config.Storage.Database)), null);
     }
+
+    /// <summary>The schema version the database is at.</summary>
+    public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken) =>
+        _services.GetRequiredService<StorageBootstrap>().GetSchemaVersionAsync(cancellationToken);
 
     /// <summary>Runs <paramref name="question"/>, turning database failures (unreachable, old schema) into a message and exit code 1.</summary>
     public async Task<int> AskAsync(CliEnvironment env, Func<CliLedger, Task<int>> question)
@@ -89,7 +105,7 @@ internal sealed class CliLedger : IAsyncDisposable
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 
     // postgres://user:password@host/db: the password never reaches the terminal.
-    private static string RedactedDatabase(string database) =>
+    internal static string RedactedDatabase(string database) =>
         Uri.TryCreate(database, UriKind.Absolute, out var uri) && uri.UserInfo.Contains(':', StringComparison.Ordinal)
             ? database.Replace(uri.UserInfo, uri.UserInfo[..uri.UserInfo.IndexOf(':', StringComparison.Ordinal)] + ":***", StringComparison.Ordinal)
             : database;

@@ -18,5 +18,6 @@ internal static class SwitchyardCommand
         DoctorCommand.Create(env),
         KeysCommand.Create(env),
         JobsCommand.Create(env),
+        BundleCommand.Create(env),
     };
 }

@@ -5,6 +5,7 @@ using Switchyard.Hosting;
 using Switchyard.Providers;
 using Switchyard.Redis;
 using Switchyard.Storage.Postgres;
+using Switchyard.Storage.S3;
 using Switchyard.Storage.Sqlite;
 
 namespace Switchyard.Diagnostics;
@@ -52,7 +53,7 @@ internal sealed class Doctor
 
         CheckSecrets(config, checks);
         await CheckDatabaseAsync(config, checks, cancellationToken);
-        CheckArtifacts(config, checks);
+        await CheckArtifactsAsync(config, checks, cancellationToken);
         await CheckRedisAsync(config, checks, cancellationToken);
         var providers = await CheckProvidersAsync(config, checks, cancellationToken);
         CheckRoutes(config, providers, checks);
@@ -190,8 +191,27 @@ internal sealed class Doctor
             : DoctorCheck.Fail("redis", subject, $"cannot be reached: {probe.Detail}", "start Redis or fix storage.redis; until then each node keeps its own rate limits and circuits"));
     }
 
-    private static void CheckArtifacts(SwitchyardConfig config, List<DoctorCheck> checks)
+    private async Task CheckArtifactsAsync(SwitchyardConfig config, List<DoctorCheck> checks, CancellationToken cancellationToken)
     {
+        if (config.Storage.S3 is { } s3)
+        {
+            using var store = new S3ArtifactStore(s3, _time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_probeTimeout);
+            ArtifactStoreCheck result;
+            try
+            {
+                result = await store.CheckAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                result = new ArtifactStoreCheck(false, $"{store.Description}: no answer within {Duration.Format(_probeTimeout)}", "check storage.s3.endpoint and that the network reaches it");
+            }
+
+            checks.Add(result.Ok ? DoctorCheck.Ok("artifacts", s3.Display, result.Cause) : DoctorCheck.Fail("artifacts", s3.Display, result.Cause, result.Fix!));
+            return;
+        }
+
         if (config.Storage.ArtifactFolder is not { } relative)
         {
             return;

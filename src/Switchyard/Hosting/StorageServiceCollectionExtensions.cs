@@ -4,12 +4,13 @@ using Switchyard.Jobs;
 using Switchyard.Keys;
 using Switchyard.Ledger;
 using Switchyard.Storage.Postgres;
+using Switchyard.Storage.S3;
 using Switchyard.Storage.Sqlite;
 using Switchyard.Webhooks;
 
 namespace Switchyard.Hosting;
 
-/// <summary>Registers the stores the config names: SQLite or PostgreSQL for the ledger and keys, a local folder for artifacts.</summary>
+/// <summary>Registers the stores the config names: SQLite or PostgreSQL for the ledger and keys, a local folder or S3 for artifacts.</summary>
 internal static class StorageServiceCollectionExtensions
 {
     /// <summary>
@@ -25,7 +26,6 @@ internal static class StorageServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSwitchyardStorage(this IServiceCollection services, SwitchyardConfig config)
     {
-        var artifactFolder = Path.GetFullPath(config.Storage.ArtifactFolder!);
         Func<IServiceProvider, ILedger> storeLedger;
         if (config.Storage.PostgresUrl is { } url)
         {
@@ -71,7 +71,17 @@ internal static class StorageServiceCollectionExtensions
             sp.GetRequiredService<IWebhookKeySecretStore>(),
             name => name == "alerts" ? config.Alerts.Webhook?.Secret.Reveal() : null,
             sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IArtifactStore>(sp => new FileArtifactStore(artifactFolder, sp.GetRequiredService<TimeProvider>()));
+        if (config.Storage.S3 is { } s3)
+        {
+            services.AddSingleton<IArtifactStore>(sp => new S3ArtifactStore(s3, sp.GetRequiredService<TimeProvider>()));
+        }
+        else
+        {
+            // The config loader accepts only file: and s3:// stores.
+            var artifactFolder = Path.GetFullPath(config.Storage.ArtifactFolder!);
+            services.AddSingleton<IArtifactStore>(sp => new FileArtifactStore(artifactFolder, sp.GetRequiredService<TimeProvider>()));
+        }
+
         return services;
     }
 }

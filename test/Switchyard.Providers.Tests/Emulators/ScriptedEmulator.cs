@@ -21,8 +21,14 @@ public sealed record RecordedRequest(
 {
     public string BodyText => System.Text.Encoding.UTF8.GetString(Body);
 
+    /// <summary>The file parts of a multipart body, in order.</summary>
+    public IReadOnlyList<UploadedFile> Files { get; init; } = [];
+
     public string? Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var value) ? value : null;
 }
+
+/// <summary>A file part of a multipart request: its field name, file name, media type and bytes.</summary>
+public sealed record UploadedFile(string Name, string FileName, string ContentType, byte[] Data);
 
 /// <summary>
 /// A provider's wire format on 127.0.0.1 (Kestrel on a free port): it records every request and answers with the
@@ -65,6 +71,7 @@ public abstract class ScriptedEmulator : IAsyncDisposable
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         var bytes = body.ToArray();
         var form = new Dictionary<string, string>(StringComparer.Ordinal);
+        var files = new List<UploadedFile>();
         if (context.Request.HasFormContentType)
         {
             context.Request.Body = new MemoryStream(bytes);
@@ -73,11 +80,18 @@ public abstract class ScriptedEmulator : IAsyncDisposable
             {
                 form[key] = value.ToString();
             }
+
+            foreach (var file in parsed.Files)
+            {
+                using var data = new MemoryStream();
+                await file.CopyToAsync(data, context.RequestAborted);
+                files.Add(new UploadedFile(file.Name, file.FileName, file.ContentType, data.ToArray()));
+            }
         }
 
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         var path = context.Request.Path.Value ?? "";
-        var request = new RecordedRequest(context.Request.Method, path, headers, context.Request.ContentType ?? "", bytes, form);
+        var request = new RecordedRequest(context.Request.Method, path, headers, context.Request.ContentType ?? "", bytes, form) { Files = files };
         _requests.Enqueue(request);
 
         if (_script.TryDequeue(out var scripted))

@@ -7,7 +7,7 @@ namespace Switchyard.Providers.Tests.Emulators;
 /// Stability's Stable Image generate endpoints on loopback: multipart requests to
 /// <c>/v2beta/stable-image/generate/{core|ultra|sd3}</c>, answered with PNG bytes (<c>Accept: image/*</c>, with
 /// <c>finish-reason</c> and <c>seed</c> headers) or base64 JSON (<c>Accept: application/json</c>) at the size of the
-/// requested aspect ratio; errors as <c>{"id","name","errors"}</c>. The zero-cost <c>GET /v1/user/balance</c> answers
+/// requested aspect ratio (image-to-image: an <c>image</c> file part with <c>strength</c>, answered at the input's size); errors as <c>{"id","name","errors"}</c>. The zero-cost <c>GET /v1/user/balance</c> answers
 /// <c>{"credits": <see cref="Credits"/>}</c>, and <c>GET /v1/user/account</c> the account; both 401 for another key.
 /// </summary>
 public sealed class StabilityEmulator : ScriptedEmulator
@@ -96,8 +96,32 @@ public sealed class StabilityEmulator : ScriptedEmulator
             return;
         }
 
-        var ratio = request.Form.GetValueOrDefault("aspect_ratio", "1:1");
-        if (!Sizes.TryGetValue(ratio, out var size))
+        (int Width, int Height) size;
+        if (request.Files.SingleOrDefault(f => f.Name == "image") is { } image)
+        {
+            // Image-to-image: strength is required, sd3 must say mode=image-to-image, and the output has the input's size.
+            if (!double.TryParse(request.Form.GetValueOrDefault("strength"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var strength) || strength is < 0 or > 1)
+            {
+                await Error(400, "bad_request", "strength: is required for image-to-image requests and must be between 0 and 1")(context);
+                return;
+            }
+
+            if (request.Path.EndsWith("/sd3", StringComparison.Ordinal) && request.Form.GetValueOrDefault("mode") != "image-to-image")
+            {
+                await Error(400, "bad_request", "image: only valid when mode is image-to-image")(context);
+                return;
+            }
+
+            using var decoded = SkiaSharp.SKBitmap.Decode(image.Data);
+            if (decoded is null)
+            {
+                await Error(400, "bad_request", "image: could not be decoded")(context);
+                return;
+            }
+
+            size = (decoded.Width, decoded.Height);
+        }
+        else if (!Sizes.TryGetValue(request.Form.GetValueOrDefault("aspect_ratio", "1:1"), out size))
         {
             await Error(400, "bad_request", $"aspect_ratio: must be one of {string.Join(", ", Sizes.Keys)}")(context);
             return;

@@ -18,6 +18,8 @@ namespace Switchyard.Tests.Common.Emulators;
 
 /// <summary>
 /// A local emulator of the OpenAI API on 127.0.0.1 (a random port): <c>POST /v1/images/generations</c>,
+/// <c>/v1/images/edits</c> (multipart, validated as OpenAI does: <c>image[]</c> for gpt-image, one square PNG
+/// <c>image</c> for dall-e-2, a PNG <c>mask</c> of the first image's size, no <c>response_format</c> for gpt-image),
 /// <c>/v1/chat/completions</c> (also SSE streams), <c>/v1/audio/speech</c> and <c>GET /v1/models</c> (the list in
 /// <see cref="ListedModels"/>, 401 without <see cref="RequiredKey"/>), answering with OpenAI's real shapes,
 /// plus AI/ML API's flux shape (<c>image_size</c> in, fal-style <c>images</c> out). It records every request.
@@ -65,6 +67,7 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
         var app = builder.Build();
         var emulator = new OpenAIEmulator(app);
         app.MapPost("/v1/images/generations", emulator.ImagesAsync);
+        app.MapPost("/v1/images/edits", emulator.EditsAsync);
         app.MapPost("/v1/chat/completions", emulator.ChatAsync);
         app.MapPost("/v1/audio/speech", emulator.SpeechAsync);
         app.MapGet("/v1/models", emulator.ModelsAsync);
@@ -259,6 +262,12 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
         }
 
         var model = json!["model"]?.GetValue<string>() ?? "";
+        if (json["image_url"] is not null)
+        {
+            await FluxImageToImageAsync(context, json, model);
+            return;
+        }
+
         int width, height, count;
         var fluxShape = json["image_size"] is JsonObject;
         if (fluxShape)
@@ -321,6 +330,131 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
 
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(answer.ToJsonString(), context.RequestAborted);
+    }
+
+    // AI/ML API's flux image-to-image: image_url (a data: URL here, or a link) and strength in JSON; the answer has
+    // OpenAI's data shape, with links, at the input's size.
+    private async Task FluxImageToImageAsync(HttpContext context, JsonNode json, string model)
+    {
+        if (!model.EndsWith("/image-to-image", StringComparison.Ordinal))
+        {
+            await ErrorAsync(context, 400, $"image_url is not supported by model {model}", "invalid_request_error", "image_url", null);
+            return;
+        }
+
+        if (json["strength"] is { } strengthNode && strengthNode.GetValue<double>() is < 0.01 or > 1)
+        {
+            await ErrorAsync(context, 400, "strength must be between 0.01 and 1", "invalid_request_error", "strength", null);
+            return;
+        }
+
+        var imageUrl = json["image_url"]!.GetValue<string>();
+        var comma = imageUrl.IndexOf(',', StringComparison.Ordinal);
+        using var input = imageUrl.StartsWith("data:image/", StringComparison.Ordinal) && imageUrl[..comma].EndsWith(";base64", StringComparison.Ordinal)
+            ? SKBitmap.Decode(Convert.FromBase64String(imageUrl[(comma + 1)..]))
+            : null;
+        if (input is null)
+        {
+            await ErrorAsync(context, 422, "image_url: could not load the image", "invalid_request_error", "image_url", null);
+            return;
+        }
+
+        var items = new JsonArray();
+        for (var i = 0; i < (json["num_images"]?.GetValue<int>() ?? 1); i++)
+        {
+            var id = Guid.NewGuid().ToString("N");
+            _files[id] = Png(input.Width, input.Height, i);
+            items.Add(new JsonObject { ["url"] = $"{Origin}/files/{id}", ["b64_json"] = null });
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["data"] = items, ["meta"] = new JsonObject { ["usage"] = new JsonObject { ["tokens_used"] = 120000 } } }.ToJsonString(), context.RequestAborted);
+    }
+
+    private async Task EditsAsync(HttpContext context)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            await RecordAsync(context);
+            await ErrorAsync(context, 400, "Invalid Content-Type header (application/json), expected multipart/form-data.", "invalid_request_error", null, null);
+            return;
+        }
+
+        var parsed = await context.Request.ReadFormAsync(context.RequestAborted);
+        var form = parsed.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
+        var files = new List<FilePart>();
+        foreach (var file in parsed.Files)
+        {
+            using var data = new MemoryStream();
+            await file.CopyToAsync(data, context.RequestAborted);
+            files.Add(new FilePart(file.Name, file.FileName, file.ContentType, data.ToArray()));
+        }
+
+        var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
+        var request = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, "") { Form = form, Files = files };
+        _requests.Enqueue(request);
+        var prompt = form.GetValueOrDefault("prompt", "");
+        var asJson = new JsonObject { ["model"] = form.GetValueOrDefault("model", "dall-e-2"), ["prompt"] = prompt };
+        if (await PreambleAsync(context, request, asJson, prompt))
+        {
+            return;
+        }
+
+        var model = form.GetValueOrDefault("model", "dall-e-2");
+        var images = files.Where(f => f.Name is "image" or "image[]").ToList();
+        if (prompt.Length == 0)
+        {
+            await ErrorAsync(context, 400, "Missing required parameter: 'prompt'.", "invalid_request_error", "prompt", "missing_required_parameter");
+            return;
+        }
+
+        if (images.Count == 0)
+        {
+            await ErrorAsync(context, 400, "Missing required parameter: 'image'.", "invalid_request_error", "image", "missing_required_parameter");
+            return;
+        }
+
+        if (model.StartsWith("gpt-image", StringComparison.Ordinal) && form.ContainsKey("response_format"))
+        {
+            await ErrorAsync(context, 400, "Unknown parameter: 'response_format'.", "invalid_request_error", "response_format", "unknown_parameter");
+            return;
+        }
+
+        using var first = SKBitmap.Decode(images[0].Data);
+        if (first is null)
+        {
+            await ErrorAsync(context, 400, "Invalid image file or mode for image 1, please check your image file.", "invalid_request_error", "image", "invalid_image_file");
+            return;
+        }
+
+        if (model == "dall-e-2" && (images.Count != 1 || images[0].Name != "image" || first.Width != first.Height || images[0].ContentType != "image/png"))
+        {
+            await ErrorAsync(context, 400, "Invalid input image - format must be in ['RGBA', 'LA', 'L'], got RGB.", "invalid_request_error", "image", "invalid_image_format");
+            return;
+        }
+
+        if (files.SingleOrDefault(f => f.Name == "mask") is { } mask)
+        {
+            using var decoded = SKBitmap.Decode(mask.Data);
+            if (decoded is null || decoded.Width != first.Width || decoded.Height != first.Height)
+            {
+                await ErrorAsync(context, 400, "Invalid mask image, mask and image must have the same dimensions.", "invalid_request_error", "mask", "invalid_mask_image");
+                return;
+            }
+        }
+
+        var size = (form.GetValueOrDefault("size") ?? $"{first.Width}x{first.Height}").Split('x');
+        var width = int.Parse(size[0], CultureInfo.InvariantCulture);
+        var height = int.Parse(size[1], CultureInfo.InvariantCulture);
+        var count = int.Parse(form.GetValueOrDefault("n", "1"), CultureInfo.InvariantCulture);
+        var items = new JsonArray();
+        for (var i = 0; i < count; i++)
+        {
+            items.Add(new JsonObject { ["b64_json"] = Convert.ToBase64String(Png(width, height, i)) });
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["created"] = 1_713_833_628, ["data"] = items }.ToJsonString(), context.RequestAborted);
     }
 
     private async Task ChatAsync(HttpContext context)

@@ -82,14 +82,15 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     /// <param name="yaml">The config without its storage section.</param>
     /// <param name="extraStorage">More keys of the storage section, indented by two spaces.</param>
     /// <param name="database">storage.database; a SQLite file in the test's folder when null.</param>
-    internal GatewayFactory(string yaml, string? extraStorage = null, string? database = null)
+    /// <param name="artifacts">storage.artifacts; a folder in the test's folder when null.</param>
+    internal GatewayFactory(string yaml, string? extraStorage = null, string? database = null, string? artifacts = null)
     {
         Folder = Directory.CreateTempSubdirectory("switchyard-test-").FullName;
         ConfigPath = Path.Combine(Folder, "switchyard.yaml");
         var storage = $"""
             storage:
               database: {database ?? "sqlite:" + Path.Combine(Folder, "switchyard.db")}
-              artifacts: file:{Path.Combine(Folder, "artifacts")}
+              artifacts: {artifacts ?? "file:" + Path.Combine(Folder, "artifacts")}
             {extraStorage}
             """;
         File.WriteAllText(ConfigPath, storage + "\n" + yaml);
