@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Switchyard.Generation;
 using Switchyard.Ledger;
 
@@ -87,6 +88,10 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
             cost_usd = excluded.cost_usd;
         """;
 
+    // The parameters of the run and attempt statements in the order they appear (the columns' order), for binding by position.
+    private static readonly string[] RunParameters = [.. RunColumns.Split(',').Select(column => "@" + column.Trim())];
+    private static readonly string[] AttemptParameters = [.. AttemptColumns.Split(',').Select(column => "@" + column.Trim())];
+
     /// <summary>How many runs <see cref="DeleteRunsBeforeAsync"/> deletes per transaction.</summary>
     public const int DeleteBatchSize = 1000;
 
@@ -125,10 +130,10 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
 
     /// <inheritdoc />
     /// <remarks>
-    /// One transaction under the process's write lock; each kind of statement is prepared once per batch
-    /// and its parameters are reused. Batches are
-    /// idempotent: a run start whose id is already stored is skipped, and attempts and finishes replace, so a batch
-    /// may be written again when it is unknown whether a failed try committed.
+    /// One transaction under the process's write lock, on the database's held writer connection: the statements are
+    /// prepared once per connection and bound by position. Batches are idempotent: a run start whose id is already
+    /// stored is skipped, and attempts and finishes replace, so a batch may be written again when it is unknown whether
+    /// a failed try committed.
     /// </remarks>
     public async ValueTask WriteBatchAsync(IReadOnlyList<LedgerWrite> writes, CancellationToken cancellationToken)
     {
@@ -138,44 +143,45 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
             return;
         }
 
-        await _database.WriteAsync(
-            async (connection, ct) =>
+        await _database.WriteHeldAsync(
+            (writer, ct) =>
             {
-                using var transaction = connection.BeginTransaction(deferred: false);
-                using var insertRun = connection.CreateCommand();
-                insertRun.Transaction = transaction;
-                insertRun.CommandText = InsertRunIfNew;
-                using var upsertRun = connection.CreateCommand();
-                upsertRun.Transaction = transaction;
-                upsertRun.CommandText = UpsertRun;
-                using var upsertAttempt = connection.CreateCommand();
-                upsertAttempt.Transaction = transaction;
-                upsertAttempt.CommandText = UpsertAttempt;
-                foreach (var write in writes)
+                ct.ThrowIfCancellationRequested();
+                var insertRun = writer.Prepare(InsertRunIfNew, RunParameters);
+                var upsertRun = writer.Prepare(UpsertRun, RunParameters);
+                var upsertAttempt = writer.Prepare(UpsertAttempt, AttemptParameters);
+                writer.Execute("BEGIN IMMEDIATE;");
+                try
                 {
-                    SqliteCommand command;
-                    switch (write)
+                    for (var i = 0; i < writes.Count; i++)
                     {
-                        case LedgerWrite.RunStarted started:
-                            command = insertRun;
-                            BindRun(command, started.Run);
-                            break;
-                        case LedgerWrite.RunFinished finished:
-                            command = upsertRun;
-                            BindRun(command, finished.Run);
-                            break;
-                        case LedgerWrite.Attempt attempt:
-                            command = upsertAttempt;
-                            BindAttempt(command, attempt.Record);
-                            break;
-                        default:
-                            throw new ArgumentException($"Unknown ledger write {write.GetType().Name}.", nameof(writes));
+                        switch (writes[i])
+                        {
+                            case LedgerWrite.RunStarted started:
+                                BindRun(writer, insertRun, started.Run);
+                                writer.Step(insertRun);
+                                break;
+                            case LedgerWrite.RunFinished finished:
+                                BindRun(writer, upsertRun, finished.Run);
+                                writer.Step(upsertRun);
+                                break;
+                            case LedgerWrite.Attempt attempt:
+                                BindAttempt(writer, upsertAttempt, attempt.Record);
+                                writer.Step(upsertAttempt);
+                                break;
+                            default:
+                                throw new ArgumentException($"Unknown ledger write {writes[i].GetType().Name}.", nameof(writes));
+                        }
                     }
 
-                    await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    writer.Execute("COMMIT;");
+                }
+                catch
+                {
+                    writer.RollBackIfOpen();
+                    throw;
                 }
 
-                await transaction.CommitAsync(ct).ConfigureAwait(false);
                 return writes.Count;
             },
             cancellationToken).ConfigureAwait(false);
@@ -523,6 +529,61 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
         command.Bind("@duration_ms", attempt.DurationMs);
         command.Bind("@bytes", attempt.Bytes);
         command.BindDecimal("@cost_usd", attempt.CostUsd);
+    }
+
+    // Positions follow RunColumns (checked against the statement when it is prepared).
+    private static void BindRun(SqliteHeldWriter writer, sqlite3_stmt statement, RunRecord run)
+    {
+        writer.Text(statement, 1, run.Id);
+        writer.Time(statement, 2, run.StartedAt);
+        writer.Text(statement, 3, run.KeyId);
+        writer.Text(statement, 4, run.Route);
+        writer.Text(statement, 5, run.Preset);
+        writer.Text(statement, 6, run.Modality.ToWire());
+        writer.Text(statement, 7, run.RequestedModel);
+        writer.Text(statement, 8, run.Endpoint);
+        writer.Text(statement, 9, run.Outcome?.ToWire());
+        writer.Text(statement, 10, run.ServedProvider);
+        writer.Text(statement, 11, run.ServedProviderType);
+        writer.Text(statement, 12, run.ServedModel);
+        writer.Integer(statement, 13, run.ServedTier);
+        writer.Real(statement, 14, run.DurationMs);
+        writer.Text(statement, 15, run.ErrorClass?.ToWire());
+        writer.Text(statement, 16, run.ErrorMessage);
+        writer.Integer(statement, 17, run.HttpStatus);
+        writer.Text(statement, 18, run.PromptHash);
+        writer.Text(statement, 19, run.PromptPreview);
+        writer.Text(statement, 20, run.RequestSummary);
+        writer.Text(statement, 21, run.ResponseSummary);
+        writer.Integer(statement, 22, run.AttemptCount);
+        writer.Integer(statement, 23, run.CacheHit ? 1 : 0);
+        writer.Text(statement, 24, run.TraceId);
+        writer.Text(statement, 25, run.JobId);
+        writer.Text(statement, 26, run.ItemId);
+        writer.Decimal(statement, 27, run.CostUsd);
+    }
+
+    // Positions follow AttemptColumns (checked against the statement when it is prepared).
+    private static void BindAttempt(SqliteHeldWriter writer, sqlite3_stmt statement, AttemptRecord attempt)
+    {
+        writer.Text(statement, 1, attempt.RunId);
+        writer.Integer(statement, 2, attempt.Seq);
+        writer.Integer(statement, 3, attempt.Tier);
+        writer.Integer(statement, 4, attempt.Retry);
+        writer.Text(statement, 5, attempt.Provider);
+        writer.Text(statement, 6, attempt.ProviderType);
+        writer.Text(statement, 7, attempt.Model);
+        writer.Text(statement, 8, attempt.Status.ToWire());
+        writer.Text(statement, 9, attempt.ErrorClass?.ToWire());
+        writer.Text(statement, 10, attempt.SkipReason?.ToWire());
+        writer.Integer(statement, 11, attempt.HttpStatus);
+        writer.Text(statement, 12, attempt.ErrorCode);
+        writer.Text(statement, 13, attempt.Message);
+        writer.Text(statement, 14, attempt.Step);
+        writer.Time(statement, 15, attempt.StartedAt);
+        writer.Real(statement, 16, attempt.DurationMs);
+        writer.Integer(statement, 17, attempt.Bytes);
+        writer.Decimal(statement, 18, attempt.CostUsd);
     }
 
     // Ordinals follow RunColumns.
