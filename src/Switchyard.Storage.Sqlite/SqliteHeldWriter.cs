@@ -23,8 +23,8 @@ internal sealed class SqliteHeldWriter : IDisposable
 
     private sqlite3 Handle => Connection.Handle!;
 
-    /// <summary>The statement for <paramref name="sql"/>, prepared on first use; its parameters must be exactly <paramref name="parameters"/>, in order.</summary>
-    public sqlite3_stmt Prepare(string sql, IReadOnlyList<string> parameters)
+    /// <summary>The statement for <paramref name="sql"/>, prepared on first use; it must have exactly <paramref name="parameters"/> parameters.</summary>
+    public sqlite3_stmt Prepare(string sql, int parameters)
     {
         if (_statements.TryGetValue(sql, out var statement))
         {
@@ -34,16 +34,12 @@ internal sealed class SqliteHeldWriter : IDisposable
         var rc = raw.sqlite3_prepare_v3(Handle, sql, raw.SQLITE_PREPARE_PERSISTENT, out statement);
         SqliteException.ThrowExceptionForRC(rc, Handle);
 
-        // Binding is by position, so the statement's parameters are checked once against the names the binder assumes.
+        // Binding is by position, so the count is checked once against what the binder assumes.
         var count = raw.sqlite3_bind_parameter_count(statement);
-        for (var i = 0; i < Math.Max(count, parameters.Count); i++)
+        if (count != parameters)
         {
-            var name = i < count ? raw.sqlite3_bind_parameter_name(statement, i + 1).utf8_to_string() : null;
-            if (i >= parameters.Count || !string.Equals(name, parameters[i], StringComparison.Ordinal))
-            {
-                statement.Dispose();
-                throw new InvalidOperationException($"Parameter {i + 1} of the statement is '{name}', expected '{(i < parameters.Count ? parameters[i] : null)}'.");
-            }
+            statement.Dispose();
+            throw new InvalidOperationException($"The statement has {count} parameters, expected {parameters}.");
         }
 
         _statements.Add(sql, statement);
