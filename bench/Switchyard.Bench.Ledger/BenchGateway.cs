@@ -46,6 +46,19 @@ internal sealed class BenchGateway : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(Folder, "data", "switchyard.db");
 
+    /// <summary>CPU time the gateway process has used so far (user + system, all threads).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>The gateway's process id (for attaching a profiler).</summary>
+    public int ProcessId => _process.Id;
+
     public static async Task<BenchGateway> StartAsync(bool ledger)
     {
         var folder = Directory.CreateTempSubdirectory("switchyard-bench-gw-").FullName;

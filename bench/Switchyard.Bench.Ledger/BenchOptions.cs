@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Switchyard.Bench.Ledger;
 
-/// <summary>Command-line settings: <c>--runs N --attempts-per-run N --writers N --seconds N --rounds N --concurrency N --only stores|gateway</c>.</summary>
+/// <summary>Command-line settings: <c>--runs N --attempts-per-run N --writers N --seconds N --rounds N --concurrency N --only stores|requests|gateway --rates N,N</c>.</summary>
 internal sealed record BenchOptions
 {
     public int Runs { get; init; } = 50_000;
@@ -21,6 +21,11 @@ internal sealed record BenchOptions
 
     public bool Gateway { get; init; } = true;
 
+    public bool RequestShape { get; init; } = true;
+
+    /// <summary>Offered request rates of (c); 0 means as fast as the ledger takes them.</summary>
+    public IReadOnlyList<int> Rates { get; init; } = [2_000, 8_000, 0];
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
@@ -36,7 +41,8 @@ internal sealed record BenchOptions
                 "--concurrency" => options with { Concurrency = Number() },
                 "--seconds" => options with { Seconds = Number() },
                 "--rounds" => options with { Rounds = Number() },
-                "--only" => options with { Stores = value == "stores", Gateway = value == "gateway" },
+                "--only" => options with { Stores = value == "stores", Gateway = value == "gateway", RequestShape = value == "requests" },
+                "--rates" => options with { Rates = [.. value.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

@@ -33,8 +33,12 @@ internal static class GatewayBenchmark
         var rateOn = new List<double>();
         var rateOff = new List<double>();
         var ratios = new List<double>();
-        Console.WriteLine("| round | ledger on req/s | ledger off req/s | on/off | non-200 on/off |");
-        Console.WriteLine("|---:|---:|---:|---:|---|");
+        var cpuOn = new List<double>();
+        var cpuOff = new List<double>();
+        var projected = new List<double>();
+        Console.WriteLine($"gateway process ids: on {on.ProcessId}, off {off.ProcessId}");
+        Console.WriteLine("| round | ledger on req/s | ledger off req/s | on/off | gateway CPU µs/request on | off | on/off | client CPU µs/request on/off | CPU-bound on/off | non-200 on/off |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (var round = 1; round <= options.Rounds; round++)
         {
             // Alternate which goes first, so neither always runs on a warmer or cooler machine.
@@ -55,14 +59,21 @@ internal static class GatewayBenchmark
             rateOn.Add(first.Rate);
             rateOff.Add(second.Rate);
             ratios.Add(first.Rate / second.Rate);
-            Console.WriteLine($"| {round} | {first.Rate:N0} | {second.Rate:N0} | {first.Rate / second.Rate:P1} | {first.Answered - first.Ok}/{second.Answered - second.Ok} |");
+            cpuOn.Add(first.CpuMicrosPerRequest);
+            cpuOff.Add(second.CpuMicrosPerRequest);
+
+            // The throughput ratio if the two cores ran only this gateway and this client: (gateway + client CPU) off over on.
+            var bound = (second.CpuMicrosPerRequest + second.ClientCpuMicrosPerRequest) / (first.CpuMicrosPerRequest + first.ClientCpuMicrosPerRequest);
+            projected.Add(bound);
+            Console.WriteLine($"| {round} | {first.Rate:N0} | {second.Rate:N0} | {first.Rate / second.Rate:P1} | {first.CpuMicrosPerRequest:N0} | {second.CpuMicrosPerRequest:N0} | {first.CpuMicrosPerRequest / second.CpuMicrosPerRequest:P0} | {first.ClientCpuMicrosPerRequest:N0}/{second.ClientCpuMicrosPerRequest:N0} | {bound:P1} | {first.Answered - first.Ok}/{second.Answered - second.Ok} |");
         }
 
         var medianOn = Median(rateOn);
         var medianOff = Median(rateOff);
-        Console.WriteLine($"| median | {medianOn:N0} | {medianOff:N0} | {Median(ratios):P1} | |");
+        Console.WriteLine($"| median | {medianOn:N0} | {medianOff:N0} | {Median(ratios):P1} | {Median(cpuOn):N0} | {Median(cpuOff):N0} | {Median(cpuOn) / Median(cpuOff):P0} | | {Median(projected):P1} | |");
         Console.WriteLine();
         Console.WriteLine($"median on / median off = {medianOn / medianOff:P1}: the ledger costs {1 - (medianOn / medianOff):P1} of throughput (median of the rounds' ratios: {1 - Median(ratios):P1}; target: < 10%)");
+        Console.WriteLine($"CPU-bound estimate (two cores for this gateway and client alone): the ledger costs {1 - Median(projected):P1} of throughput (median of the rounds)");
 
         // Count check, first while running (a read flushes the queue: read-your-writes), then after a graceful stop.
         using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri(on.BaseAddress, "/v1/runs?limit=1")))
@@ -85,6 +96,9 @@ internal static class GatewayBenchmark
     private static async Task<LoadResult> LoadAsync(HttpClient client, BenchGateway gateway, int concurrency, TimeSpan duration)
     {
         var uri = new Uri(gateway.BaseAddress, "/v1/chat/completions");
+        var cpuBefore = gateway.CpuTime;
+        using var self = Process.GetCurrentProcess();
+        var clientCpuBefore = self.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         long answered = 0;
         long ok = 0;
@@ -104,7 +118,10 @@ internal static class GatewayBenchmark
             }
         })));
         clock.Stop();
-        return new LoadResult(answered, ok, answered / clock.Elapsed.TotalSeconds);
+        var cpu = gateway.CpuTime - cpuBefore;
+        self.Refresh();
+        var clientCpu = self.TotalProcessorTime - clientCpuBefore;
+        return new LoadResult(answered, ok, answered / clock.Elapsed.TotalSeconds, cpu.TotalMicroseconds / Math.Max(1, answered), clientCpu.TotalMicroseconds / Math.Max(1, answered));
     }
 
     private static async Task<(long Runs, long Unfinished, long Attempts)> CountAsync(string file)
@@ -127,5 +144,8 @@ internal static class GatewayBenchmark
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private readonly record struct LoadResult(long Answered, long Ok, double Rate);
+    // CpuMicrosPerRequest: the gateway process's CPU time during the round over the requests it answered; unlike the
+    // rate it hardly depends on what else the shared machine runs, so it shows what the ledger costs per request.
+    // ClientCpuMicrosPerRequest: the same for this process, the load generator.
+    private readonly record struct LoadResult(long Answered, long Ok, double Rate, double CpuMicrosPerRequest, double ClientCpuMicrosPerRequest);
 }

@@ -10,6 +10,11 @@ if (options.Stores)
     ok &= await StoreBenchmark.RunAsync(options);
 }
 
+if (options.RequestShape)
+{
+    ok &= await RequestShapeBenchmark.RunAsync(options);
+}
+
 if (options.Gateway)
 {
     ok &= await GatewayBenchmark.RunAsync(options);

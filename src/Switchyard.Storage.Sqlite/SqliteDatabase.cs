@@ -35,6 +35,9 @@ public sealed class SqliteDatabase : IDisposable
     // SQLite has one writer at a time; queuing writers here keeps them off the busy handler.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
+    // The batch writers' connection, kept between batches; guarded by _writeLock.
+    private SqliteHeldWriter? _held;
+
     /// <summary>Creates a database for the file at <paramref name="path"/>, creating its folder when missing. Call <see cref="MigrateAsync"/> before use.</summary>
     /// <param name="path">The database file.</param>
     /// <param name="time">The clock used for migration timestamps.</param>
@@ -123,6 +126,8 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>Releases the pooled connections to the file.</summary>
     public void Dispose()
     {
+        _held?.Dispose();
+        _held = null;
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
         _writeLock.Dispose();
@@ -153,6 +158,34 @@ public sealed class SqliteDatabase : IDisposable
         {
             await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             return await write(connection, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> on the held writer connection (opened on first use, then kept with its prepared
+    /// statements) while holding the process's write lock. When <paramref name="write"/> throws, the connection and its
+    /// statements are discarded, so the next write starts from a fresh connection.
+    /// </summary>
+    internal async Task<T> WriteHeldAsync<T>(Func<SqliteHeldWriter, CancellationToken, T> write, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _held ??= new SqliteHeldWriter(await OpenConnectionAsync(cancellationToken).ConfigureAwait(false));
+            try
+            {
+                return write(_held, cancellationToken);
+            }
+            catch
+            {
+                _held.Dispose();
+                _held = null;
+                throw;
+            }
         }
         finally
         {

@@ -5,7 +5,8 @@ namespace Switchyard.Storage.Sqlite;
 /// <summary>How times are stored: UTC ISO-8601 text with seven fraction digits, so text order is time order and no tick is lost.</summary>
 internal static class SqliteTime
 {
-    private const string Format = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff'Z'";
+    /// <summary>The stored form.</summary>
+    internal const string Format = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff'Z'";
 
     /// <summary>The stored text of <paramref name="value"/>.</summary>
     public static string ToText(DateTimeOffset value) =>

@@ -31,6 +31,14 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
     private bool _stopped;
     private TaskCompletionSource _progress = NewSignal();
 
+    // The batch window ends early once a flush waits for writes up to _hurryUntil: _hurry is the current window's signal.
+    // It also ends once a full batch is queued: when _enqueued reaches _windowFullAt (long.MaxValue outside a window);
+    // _taken counts the writes the writer has read from the queue.
+    private long _hurryUntil;
+    private TaskCompletionSource _hurry = NewSignal();
+    private long _windowFullAt = long.MaxValue;
+    private long _taken;
+
     /// <summary>Creates a ledger that buffers writes to <paramref name="store"/> and starts its background writer.</summary>
     /// <param name="store">The durable store; when it is an <see cref="ILedgerBatchWriter"/> batches go to it whole, otherwise write by write.</param>
     /// <param name="options">Queue size, batch size and retry waits.</param>
@@ -46,6 +54,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryBaseDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryMaxDelay, options.RetryBaseDelay);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchWindow, TimeSpan.Zero);
 
         _store = store;
         _batchWriter = store as ILedgerBatchWriter;
@@ -152,6 +161,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var target = Interlocked.Read(ref _enqueued);
+        Hurry(target);
         while (true)
         {
             Task progress;
@@ -186,6 +196,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
             _channel.Writer.TryComplete();
         }
 
+        Hurry(long.MaxValue);
         try
         {
             await _consumer.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -215,7 +226,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
             ObjectDisposedException.ThrowIf(_completed, this);
             if (_channel.Writer.TryWrite(write))
             {
-                _enqueued++;
+                EndWindowWhenFull(++_enqueued);
                 return ValueTask.CompletedTask;
             }
         }
@@ -234,7 +245,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
                 ObjectDisposedException.ThrowIf(_completed || !open, this);
                 if (_channel.Writer.TryWrite(write))
                 {
-                    _enqueued++;
+                    EndWindowWhenFull(++_enqueued);
                     return;
                 }
             }
@@ -249,10 +260,13 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
         {
             while (await reader.WaitToReadAsync(abandon).ConfigureAwait(false))
             {
+                await WaitForBatchAsync(reader, abandon).ConfigureAwait(false);
                 while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var write))
                 {
                     batch.Add(write);
                 }
+
+                _taken += batch.Count;
 
                 if (_batchWriter is not null)
                 {
@@ -294,6 +308,74 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
 
             signal.TrySetResult();
         }
+    }
+
+    // The batch window: waits up to BatchWindow for more writes, unless a full batch is queued or a flush is waiting.
+    private async Task WaitForBatchAsync(ChannelReader<LedgerWrite> reader, CancellationToken abandon)
+    {
+        if (_options.BatchWindow <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        Task hurry;
+        lock (_progressLock)
+        {
+            if (_hurryUntil > _written)
+            {
+                return;
+            }
+
+            if (_hurry.Task.IsCompleted)
+            {
+                _hurry = NewSignal();
+            }
+
+            hurry = _hurry.Task;
+        }
+
+        // Published before the queue is counted, so a write that fills the batch either is counted here or ends the window.
+        Interlocked.Exchange(ref _windowFullAt, _taken + _options.MaxBatchSize);
+        try
+        {
+            if (reader.Count >= _options.MaxBatchSize)
+            {
+                return;
+            }
+
+            using var windowEnd = CancellationTokenSource.CreateLinkedTokenSource(abandon);
+            var window = Task.Delay(_options.BatchWindow, _time, windowEnd.Token);
+            await Task.WhenAny(window, hurry).ConfigureAwait(false);
+
+            // Ends the window's timer when the wait ended early; a stop (abandon) surfaces at the writer's next wait.
+            await windowEnd.CancelAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _windowFullAt, long.MaxValue);
+        }
+    }
+
+    // Called under the enqueue lock with the new count of queued writes: ends the batch window once a full batch is queued.
+    private void EndWindowWhenFull(long enqueued)
+    {
+        if (enqueued >= Volatile.Read(ref _windowFullAt))
+        {
+            Volatile.Read(ref _hurry).TrySetResult();
+        }
+    }
+
+    // Makes the writer store without waiting for its batch window until the writes up to target are stored.
+    private void Hurry(long target)
+    {
+        TaskCompletionSource hurry;
+        lock (_progressLock)
+        {
+            _hurryUntil = Math.Max(_hurryUntil, target);
+            hurry = _hurry;
+        }
+
+        hurry.TrySetResult();
     }
 
     // Tries the batch until it is stored: a record is never dropped because the store is down or busy.

@@ -11,7 +11,15 @@ public sealed class BufferedLedgerOptions
 
     /// <summary>The most writes stored in one batch (one transaction).</summary>
     [Range(1, 100_000)]
-    public int MaxBatchSize { get; set; } = 256;
+    public int MaxBatchSize { get; set; } = 1024;
+
+    /// <summary>
+    /// How long the writer waits, once a write is queued, for more writes to join its batch (unless a full batch is
+    /// already queued). Fewer, larger transactions cost less per record, and a request's start and end then usually
+    /// share a batch, where they become one row. A read or a flush ends the wait at once; zero writes without waiting.
+    /// Callers never wait for it: they only queue.
+    /// </summary>
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The wait after a batch first fails; it doubles with each further failure up to <see cref="RetryMaxDelay"/>.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);

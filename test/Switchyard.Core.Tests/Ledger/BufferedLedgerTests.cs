@@ -89,6 +89,70 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task BatchWindow_WritesOfOneRequest_WaitForTheWindowAndBecomeOneRowEach()
+    {
+        var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMilliseconds(10) }, batchWindow: true);
+        var run = Run("run_a");
+        var started = Attempt("run_a", 1);
+
+        await ledger.RunStartedAsync(run, Ct);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), await _time.WaitForTimerAsync(d => d == TimeSpan.FromMilliseconds(10)));
+        await ledger.AttemptAsync(started, Ct);
+        await ledger.AttemptAsync(started with { Status = AttemptStatus.Success }, Ct);
+        await ledger.RunFinishedAsync(run with { Outcome = RunOutcome.Success }, Ct);
+
+        Assert.Equal(0, _store.Calls);
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+
+        Assert.Equal(2, await _store.WaitForCallAsync());
+        Assert.Equal(
+            [new LedgerWrite.RunFinished(run with { Outcome = RunOutcome.Success }), new LedgerWrite.Attempt(started with { Status = AttemptStatus.Success })],
+            Assert.Single(_store.Batches));
+    }
+
+    [Fact]
+    public async Task BatchWindow_FlushOrRead_StoresWithoutWaitingForTheWindow()
+    {
+        var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMinutes(10) }, batchWindow: true);
+        await ledger.RunStartedAsync(Run("run_a"), Ct);
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromMinutes(10));
+
+        await ledger.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(["run_a"], _store.Writes.Select(w => w.RunId));
+
+        await ledger.RunStartedAsync(Run("run_b"), Ct);
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromMinutes(10));
+        Assert.Equal("run_b", (await ledger.GetRunAsync("run_b", Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct))!.Id);
+    }
+
+    [Fact]
+    public async Task BatchWindow_FullBatchQueued_StoresWithoutWaitingForTheWindow()
+    {
+        var ledger = Create(new BufferedLedgerOptions { MaxBatchSize = 4, BatchWindow = TimeSpan.FromMinutes(10) }, batchWindow: true);
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromMinutes(10));
+        for (var i = 1; i < 4; i++)
+        {
+            await ledger.RunStartedAsync(Run($"run_{i}"), Ct);
+        }
+
+        Assert.Equal(4, await _store.WaitForCallAsync());
+        Assert.Equal(["run_0", "run_1", "run_2", "run_3"], _store.Writes.Select(w => w.RunId));
+    }
+
+    [Fact]
+    public async Task BatchWindow_Dispose_StoresWithoutWaitingForTheWindow()
+    {
+        var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMinutes(10) }, batchWindow: true);
+        await ledger.RunStartedAsync(Run("run_a"), Ct);
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromMinutes(10));
+
+        await ledger.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(["run_a"], _store.Writes.Select(w => w.RunId));
+    }
+
+    [Fact]
     public async Task Writes_WhileStoreIsBusy_AreBatchedUpToMaxBatchSize()
     {
         var ledger = Create(new BufferedLedgerOptions { MaxBatchSize = 4 });
@@ -306,7 +370,7 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     public async Task Store_WithoutBatchCapability_WritesOneByOneAndRetriesOnlyTheFailedWrite()
     {
         var store = new FlakyLedger();
-        await using var ledger = new BufferedLedger(store, new BufferedLedgerOptions(), _time, _logger);
+        await using var ledger = new BufferedLedger(store, new BufferedLedgerOptions { BatchWindow = TimeSpan.Zero }, _time, _logger);
         store.FailOn = "run_1";
 
         await ledger.RunStartedAsync(Run("run_0"), Ct);
@@ -359,8 +423,17 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
         }
     }
 
-    private BufferedLedger Create(BufferedLedgerOptions? options = null) =>
-        _ledger = new BufferedLedger(_store, options ?? new BufferedLedgerOptions(), _time, _logger);
+    // Without a batch window unless the test is about it: the other tests pin down batches and timers of their own.
+    private BufferedLedger Create(BufferedLedgerOptions? options = null, bool batchWindow = false)
+    {
+        options ??= new BufferedLedgerOptions();
+        if (!batchWindow)
+        {
+            options.BatchWindow = TimeSpan.Zero;
+        }
+
+        return _ledger = new BufferedLedger(_store, options, _time, _logger);
+    }
 
     private static RunRecord Run(string id) => new()
     {

@@ -634,6 +634,20 @@ public abstract class LedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WriteBatchAsync_AfterAFailedBatch_NextBatchesAreStored()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        await Assert.ThrowsAnyAsync<DbException>(async () => await writer.WriteBatchAsync([new LedgerWrite.Attempt(StartedAttempt("unknown_run", 1))], Ct));
+        var finished = FullRun("run_1");
+
+        await writer.WriteBatchAsync([new LedgerWrite.RunStarted(MinimalRun("run_1", finished.StartedAt)), new LedgerWrite.Attempt(FullAttempt("run_1", 1))], Ct);
+        await writer.WriteBatchAsync([new LedgerWrite.RunFinished(finished)], Ct);
+
+        Assert.Equal(finished, await _ledger.GetRunAsync("run_1", Ct));
+        Assert.Equal([FullAttempt("run_1", 1)], await _ledger.GetAttemptsAsync("run_1", Ct));
+    }
+
+    [Fact]
     public async Task WriteBatchAsync_SameBatchTwice_SecondChangesNothing()
     {
         var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);

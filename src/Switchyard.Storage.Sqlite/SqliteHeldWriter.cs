@@ -1,0 +1,141 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Switchyard.Storage.Sqlite;
+
+/// <summary>
+/// The connection that the process's batch writes use, kept open between batches with its statements prepared once,
+/// so a batch pays neither a connection open, nor the pragmas, nor a parse. Statements are bound by position on
+/// SQLite's native handle: no parameter is looked up by name and no value is boxed or copied to a string on the way.
+/// Used only under <see cref="SqliteDatabase"/>'s write lock; any failure discards it (see <see cref="SqliteDatabase.WriteHeldAsync"/>).
+/// </summary>
+internal sealed class SqliteHeldWriter : IDisposable
+{
+    private readonly Dictionary<string, sqlite3_stmt> _statements = new(StringComparer.Ordinal);
+
+    public SqliteHeldWriter(SqliteConnection connection)
+    {
+        Connection = connection;
+    }
+
+    public SqliteConnection Connection { get; }
+
+    private sqlite3 Handle => Connection.Handle!;
+
+    /// <summary>The statement for <paramref name="sql"/>, prepared on first use; it must have exactly <paramref name="parameters"/> parameters.</summary>
+    public sqlite3_stmt Prepare(string sql, int parameters)
+    {
+        if (_statements.TryGetValue(sql, out var statement))
+        {
+            return statement;
+        }
+
+        var rc = raw.sqlite3_prepare_v3(Handle, sql, raw.SQLITE_PREPARE_PERSISTENT, out statement);
+        SqliteException.ThrowExceptionForRC(rc, Handle);
+
+        // Binding is by position, so the count is checked once against what the binder assumes.
+        var count = raw.sqlite3_bind_parameter_count(statement);
+        if (count != parameters)
+        {
+            statement.Dispose();
+            throw new InvalidOperationException($"The statement has {count} parameters, expected {parameters}.");
+        }
+
+        _statements.Add(sql, statement);
+        return statement;
+    }
+
+    /// <summary>Runs SQL without results (BEGIN, COMMIT).</summary>
+    public void Execute(string sql)
+    {
+        var rc = raw.sqlite3_exec(Handle, sql);
+        SqliteException.ThrowExceptionForRC(rc, Handle);
+    }
+
+    /// <summary>Rolls back the open transaction, when there is one.</summary>
+    public void RollBackIfOpen()
+    {
+        if (raw.sqlite3_get_autocommit(Handle) == 0)
+        {
+            raw.sqlite3_exec(Handle, "ROLLBACK;");
+        }
+    }
+
+    /// <summary>Runs a bound statement that returns no rows, then resets it for its next use.</summary>
+    public void Step(sqlite3_stmt statement)
+    {
+        var rc = raw.sqlite3_step(statement);
+        if (rc != raw.SQLITE_DONE)
+        {
+            try
+            {
+                SqliteException.ThrowExceptionForRC(rc == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : rc, Handle);
+            }
+            finally
+            {
+                raw.sqlite3_reset(statement);
+            }
+        }
+
+        raw.sqlite3_reset(statement);
+    }
+
+    public void Text(sqlite3_stmt statement, int index, string? value) =>
+        Check(value is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text16(statement, index, value.AsSpan()));
+
+    public void Integer(sqlite3_stmt statement, int index, long? value) =>
+        Check(value is { } number ? raw.sqlite3_bind_int64(statement, index, number) : raw.sqlite3_bind_null(statement, index));
+
+    public void Real(sqlite3_stmt statement, int index, double? value) =>
+        Check(value is { } number ? raw.sqlite3_bind_double(statement, index, number) : raw.sqlite3_bind_null(statement, index));
+
+    /// <summary>A time as <see cref="SqliteTime"/> text, formatted on the stack.</summary>
+    public void Time(sqlite3_stmt statement, int index, DateTimeOffset? value)
+    {
+        if (value is not { } time)
+        {
+            Check(raw.sqlite3_bind_null(statement, index));
+            return;
+        }
+
+        Span<char> text = stackalloc char[32];
+        if (!time.UtcDateTime.TryFormat(text, out var written, SqliteTime.Format, CultureInfo.InvariantCulture))
+        {
+            throw new FormatException($"The time {time:O} does not fit the stored form.");
+        }
+
+        Check(raw.sqlite3_bind_text16(statement, index, text[..written]));
+    }
+
+    /// <summary>An exact decimal as invariant text (as <see cref="SqliteParameters.BindDecimal"/>), formatted on the stack.</summary>
+    public void Decimal(sqlite3_stmt statement, int index, decimal? value)
+    {
+        if (value is not { } number)
+        {
+            Check(raw.sqlite3_bind_null(statement, index));
+            return;
+        }
+
+        Span<char> text = stackalloc char[48];
+        if (!number.TryFormat(text, out var written, default, CultureInfo.InvariantCulture))
+        {
+            throw new FormatException($"The decimal {number} does not fit the stored form.");
+        }
+
+        Check(raw.sqlite3_bind_text16(statement, index, text[..written]));
+    }
+
+    public void Dispose()
+    {
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
+        }
+
+        _statements.Clear();
+        Connection.Dispose();
+    }
+
+    private void Check(int rc) => SqliteException.ThrowExceptionForRC(rc, Handle);
+}
