@@ -22,14 +22,15 @@ public sealed class PostgresWebhookStore : IWebhookDeliveryStore, IWebhookKeySec
     }
 
     /// <inheritdoc />
-    /// <remarks>Fails when the id is already taken.</remarks>
+    /// <remarks>A delivery whose id is already stored is left as it is (enqueueing with a chosen id is idempotent).</remarks>
     public async ValueTask AddAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand("INSERT INTO webhook_deliveries (" + DeliveryColumns + """
             ) VALUES (@id, @owner_key_id, @url, @event_type, @subject_id, @body, @secret_ref, @status, @tries, @round_tries,
-                @next_try_at, @last_http_status, @last_error, @created_at, @delivered_at);
+                @next_try_at, @last_http_status, @last_error, @created_at, @delivered_at)
+            ON CONFLICT (id) DO NOTHING;
             """, connection);
         command.BindText("id", delivery.Id);
         command.BindText("owner_key_id", delivery.OwnerKeyId);

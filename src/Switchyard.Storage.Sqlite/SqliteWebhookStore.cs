@@ -22,7 +22,7 @@ public sealed class SqliteWebhookStore : IWebhookDeliveryStore, IWebhookKeySecre
     }
 
     /// <inheritdoc />
-    /// <remarks>Fails when the id is already taken.</remarks>
+    /// <remarks>A delivery whose id is already stored is left as it is (enqueueing with a chosen id is idempotent).</remarks>
     public async ValueTask AddAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
@@ -32,7 +32,8 @@ public sealed class SqliteWebhookStore : IWebhookDeliveryStore, IWebhookKeySecre
                 using var command = connection.CreateCommand();
                 command.CommandText = "INSERT INTO webhook_deliveries (" + DeliveryColumns + """
                     ) VALUES (@id, @owner_key_id, @url, @event_type, @subject_id, @body, @secret_ref, @status, @tries, @round_tries,
-                        @next_try_at, @last_http_status, @last_error, @created_at, @delivered_at);
+                        @next_try_at, @last_http_status, @last_error, @created_at, @delivered_at)
+                    ON CONFLICT (id) DO NOTHING;
                     """;
                 command.Bind("@id", delivery.Id);
                 command.Bind("@owner_key_id", delivery.OwnerKeyId);

@@ -31,6 +31,13 @@ public sealed record WebhookMessage
     /// <summary>What the event is about (a job id, an alert name), for listing deliveries.</summary>
     public required string SubjectId { get; init; }
 
+    /// <summary>
+    /// A delivery id chosen by the caller (see <see cref="WebhookOutbox.StableId"/>) that makes enqueueing
+    /// idempotent: a message whose id is already stored is not stored again, so an event handed over
+    /// twice (a crash between enqueueing and recording that it was enqueued) is delivered once. Null: a new id.
+    /// </summary>
+    public string? DeliveryId { get; init; }
+
     /// <summary>The event's data object.</summary>
     public required JsonElement Data { get; init; }
 }

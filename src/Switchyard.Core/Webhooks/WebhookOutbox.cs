@@ -26,6 +26,17 @@ public sealed class WebhookOutbox : IWebhookOutbox
     /// <summary>A new delivery id: <c>msg_</c> + a version 7 GUID in hex, so ids sort by creation time.</summary>
     public static string NewId(DateTimeOffset now) => "msg_" + Guid.CreateVersion7(now).ToString("N");
 
+    /// <summary>
+    /// The same id every time for the same event: <c>msg_</c> + the event's time in milliseconds (hex, so ids
+    /// still sort by time) + a hash of <paramref name="eventKey"/> (e.g. job id, item id and event type).
+    /// </summary>
+    public static string StableId(DateTimeOffset at, string eventKey)
+    {
+        ArgumentNullException.ThrowIfNull(eventKey);
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(eventKey));
+        return "msg_" + at.ToUnixTimeMilliseconds().ToString("x12", System.Globalization.CultureInfo.InvariantCulture) + Convert.ToHexStringLower(hash.AsSpan(0, 10));
+    }
+
     /// <inheritdoc />
     /// <exception cref="ArgumentException">
     /// The URL is not absolute, the explicit secret is not <c>whsec_</c> + base64, both an explicit secret and a reference are given,
@@ -59,8 +70,13 @@ public sealed class WebhookOutbox : IWebhookOutbox
             throw new ArgumentException("A message without an owner key needs a secret or a secret reference to be signed with.", nameof(message));
         }
 
+        if (message.DeliveryId is { } chosen && (!chosen.StartsWith("msg_", StringComparison.Ordinal) || chosen.Length > 64))
+        {
+            throw new ArgumentException("A delivery id is msg_ followed by at most 60 characters.", nameof(message));
+        }
+
         var now = _time.GetUtcNow();
-        var id = NewId(now);
+        var id = message.DeliveryId ?? NewId(now);
         var secretRef = message.Secret is { } secret
             ? await _secrets.ProtectAsync(secret, id, cancellationToken).ConfigureAwait(false)
             : message.SecretReference ?? WebhookSecrets.KeyReference(message.OwnerKeyId!);

@@ -147,17 +147,22 @@ internal sealed partial class JobWorker : BackgroundService
             var data = due.ItemId is null
                 ? JsonSerializer.SerializeToElement(view, JobsJsonContext.Wire.JobView)
                 : JsonSerializer.SerializeToElement(new JobItemEventView(job.Id, view.Items.First(i => i.Id == due.ItemId)), JobsJsonContext.Wire.JobItemEventView);
+            var eventType = due.ItemId is null ? "job.completed" : "job.item.completed";
+            var completedAt = (due.ItemId is null ? job.CompletedAt : items.First(i => i.ItemId == due.ItemId).CompletedAt) ?? job.CreatedAt;
             var message = new WebhookMessage
             {
+                // The same id for the same event: handed over again after a crash, it is still delivered once.
+                DeliveryId = WebhookOutbox.StableId(completedAt, $"{job.Id}\n{due.ItemId}\n{eventType}"),
                 OwnerKeyId = job.OwnerKeyId,
                 Url = webhook.Url,
                 Secret = webhook.ProtectedSecret is { } secret ? await _secrets.UnprotectAsync(secret, cancellationToken) : null,
-                EventType = due.ItemId is null ? "job.completed" : "job.item.completed",
+                EventType = eventType,
                 SubjectId = job.Id,
                 Data = data,
             };
 
-            // Enqueued, then marked: a crash in between re-sends once the claim runs out, never drops the event.
+            // Enqueued, then marked: a crash in between hands the event over again once the claim runs out
+            // (never dropped), and its stable delivery id keeps it to one delivery.
             await _outbox!.EnqueueAsync(message, cancellationToken);
             if (await _store.MarkWebhookSentAsync(due, cancellationToken))
             {

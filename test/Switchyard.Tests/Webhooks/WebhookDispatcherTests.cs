@@ -58,6 +58,26 @@ public sealed class WebhookDispatcherTests
     }
 
     [Fact]
+    public async Task EnqueueAsync_SameChosenIdTwice_StoredAndPostedOnce()
+    {
+        await using var receiver = new LoopbackReceiver(200, 200);
+        await using var h = await WebhookHarness.StartAsync();
+        var chosen = WebhookOutbox.StableId(h.Time.GetUtcNow(), "job_1\n\njob.completed");
+        Assert.Equal(chosen, WebhookOutbox.StableId(h.Time.GetUtcNow(), "job_1\n\njob.completed"));
+        Assert.NotEqual(chosen, WebhookOutbox.StableId(h.Time.GetUtcNow(), "job_2\n\njob.completed"));
+
+        var first = await h.Outbox.EnqueueAsync(Message(receiver.Url) with { DeliveryId = chosen }, Ct);
+        var again = await h.Outbox.EnqueueAsync(Message(receiver.Url) with { DeliveryId = chosen }, Ct);
+
+        Assert.Equal((chosen, chosen), (first, again));
+        Assert.Single(await h.Store.ListAsync(new WebhookDeliveryQuery(), Ct));
+        Assert.Equal(1, await h.Dispatcher.DispatchDueAsync(Ct));
+        Assert.Equal(chosen, (await receiver.NextAsync()).Headers["webhook-id"]);
+        Assert.Equal(0, await h.Dispatcher.DispatchDueAsync(Ct));
+        Assert.False(receiver.TryNext(out _));
+    }
+
+    [Fact]
     public async Task DispatchDueAsync_ReceiverKeepsFailing_RetriesOnTheScheduleWithTheSameIdAndBodyThenFails()
     {
         await using var receiver = new LoopbackReceiver([.. Enumerable.Repeat(500, 8)]);
