@@ -31,7 +31,7 @@ internal static class StorageServiceCollectionExtensions
             services.AddSingleton(sp => StorageBootstrap.For(sp.GetRequiredService<PostgresDatabase>()));
             services.AddSingleton<PostgresLedger>();
             services.AddSingleton<PostgresKeyStore>();
-            services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresKeyStore>());
+            services.AddSingleton<IKeyStore>(sp => new CachingKeyStore(sp.GetRequiredService<PostgresKeyStore>(), sp.GetRequiredService<TimeProvider>()));
             storeLedger = sp => sp.GetRequiredService<PostgresLedger>();
         }
         else
@@ -42,7 +42,7 @@ internal static class StorageServiceCollectionExtensions
             services.AddSingleton(sp => StorageBootstrap.For(sp.GetRequiredService<SqliteDatabase>()));
             services.AddSingleton<SqliteLedger>();
             services.AddSingleton<SqliteKeyStore>();
-            services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SqliteKeyStore>());
+            services.AddSingleton<IKeyStore>(sp => new CachingKeyStore(sp.GetRequiredService<SqliteKeyStore>(), sp.GetRequiredService<TimeProvider>()));
             storeLedger = sp => sp.GetRequiredService<SqliteLedger>();
         }
 

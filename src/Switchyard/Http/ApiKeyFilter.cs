@@ -7,10 +7,12 @@ namespace Switchyard.Http;
 internal sealed class ApiKeyFilter : IEndpointFilter
 {
     private readonly IKeyStore _keys;
+    private readonly TimeProvider _time;
 
-    public ApiKeyFilter(IKeyStore keys)
+    public ApiKeyFilter(IKeyStore keys, TimeProvider time)
     {
         _keys = keys;
+        _time = time;
     }
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
@@ -27,7 +29,7 @@ internal sealed class ApiKeyFilter : IEndpointFilter
 
         var prefix = ApiKeys.TryParsePrefix(presented);
         var record = prefix is null ? null : await _keys.FindByPrefixAsync(prefix, http.RequestAborted);
-        if (record is null || !ApiKeys.Matches(presented, record))
+        if (record is null || !ApiKeys.Matches(presented, record, _time.GetUtcNow()))
         {
             return ErrorResults.Unauthorized("Incorrect API key provided. Keys look like sy_XXXXXXXXXXXX_…; create one with 'switchyard keys create'.");
         }
