@@ -4,10 +4,10 @@ using System.Threading.RateLimiting;
 namespace Switchyard.Keys;
 
 /// <summary>
-/// Per-key limits counted in this process: a token bucket for requests per minute (a full minute's worth may
-/// come at once, then one more every <c>60s/rpm</c>), a concurrency limiter without a queue, and a count of the
-/// UTC day's runs that starts from <see cref="IKeyRunCounter"/> (the ledger) the first time a key is seen, so a
-/// restart does not reset it. Buckets refill on <see cref="TimeProvider"/> time, which makes them testable.
+/// Per-key limits counted in this process: a token bucket <see cref="RateLimiter"/> for requests per minute (a full
+/// minute's worth may come at once, then one more every <c>60s/rpm</c>), a <see cref="ConcurrencyLimiter"/> without a
+/// queue, and a count of the UTC day's runs that starts from <see cref="IKeyRunCounter"/> (the ledger) the first time
+/// a key is seen, so a restart does not reset it. Buckets refill on <see cref="TimeProvider"/> time.
 /// </summary>
 public sealed class InProcessKeyLimiter : IKeyLimiter, IDisposable
 {
@@ -36,9 +36,9 @@ public sealed class InProcessKeyLimiter : IKeyLimiter, IDisposable
 
         var state = _keys.AddOrUpdate(
             key,
-            static (_, arg) => new KeyState(arg.limits, arg.now),
-            static (_, existing, arg) => existing.Limits.Equals(arg.limits) ? existing : existing.Replace(arg.limits, arg.now),
-            (limits, now: _time.GetUtcNow()));
+            static (_, arg) => new KeyState(arg.limits, arg.time),
+            static (_, existing, arg) => existing.Limits.Equals(arg.limits) ? existing : existing.Replace(arg.limits, arg.time),
+            (limits, time: _time));
 
         if (limits.DailyQuota is not null)
         {
@@ -63,31 +63,19 @@ public sealed class InProcessKeyLimiter : IKeyLimiter, IDisposable
     {
         private readonly Lock _lock = new();
         private readonly SemaphoreSlim _dayLoad = new(1, 1);
-        private readonly TokenBucketRateLimiter? _rate;
+        private readonly RateLimiter? _rate;
         private readonly ConcurrencyLimiter? _concurrency;
-        private readonly TimeSpan _refillPeriod;
-        private DateTimeOffset _lastRefill;
         private DateOnly? _day;
         private int _dayCount;
 
-        public KeyState(KeyLimits limits, DateTimeOffset now, DateOnly? day = null, int dayCount = 0)
+        public KeyState(KeyLimits limits, TimeProvider time, DateOnly? day = null, int dayCount = 0)
         {
             Limits = limits;
             _day = day;
             _dayCount = dayCount;
-            _lastRefill = now;
             if (limits.RequestsPerMinute is { } rpm)
             {
-                // Replenished by hand on TimeProvider time (see Refill), one token per period.
-                _refillPeriod = TimeSpan.FromTicks(Math.Max(1, TimeSpan.TicksPerMinute / rpm));
-                _rate = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = rpm,
-                    TokensPerPeriod = 1,
-                    ReplenishmentPeriod = _refillPeriod,
-                    AutoReplenishment = false,
-                    QueueLimit = 0,
-                });
+                _rate = new TimeProviderTokenBucket(rpm, TimeSpan.FromTicks(Math.Max(1, TimeSpan.TicksPerMinute / rpm)), time);
             }
 
             if (limits.Concurrency is { } concurrency)
@@ -99,11 +87,11 @@ public sealed class InProcessKeyLimiter : IKeyLimiter, IDisposable
         public KeyLimits Limits { get; }
 
         /// <summary>A state for changed limits that keeps the day's count (the minute and the slots start afresh).</summary>
-        public KeyState Replace(KeyLimits limits, DateTimeOffset now)
+        public KeyState Replace(KeyLimits limits, TimeProvider time)
         {
             lock (_lock)
             {
-                return new KeyState(limits, now, _day, _dayCount);
+                return new KeyState(limits, time, _day, _dayCount);
             }
         }
 
@@ -163,13 +151,12 @@ public sealed class InProcessKeyLimiter : IKeyLimiter, IDisposable
                 RateLimitLease? token = null;
                 if (_rate is not null)
                 {
-                    Refill(now);
                     token = _rate.AttemptAcquire();
                     if (!token.IsAcquired)
                     {
+                        var wait = token.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
                         token.Dispose();
-                        var wait = _refillPeriod - (now - _lastRefill);
-                        return KeyAdmission.Refuse(KeyLimitKind.RequestsPerMinute, Limits.RequestsPerMinute!.Value, wait > TimeSpan.Zero ? wait : _refillPeriod);
+                        return KeyAdmission.Refuse(KeyLimitKind.RequestsPerMinute, Limits.RequestsPerMinute!.Value, wait);
                     }
                 }
 
@@ -195,25 +182,6 @@ public sealed class InProcessKeyLimiter : IKeyLimiter, IDisposable
 
                 return KeyAdmission.Admit(slot);
             }
-        }
-
-        // Adds the tokens the elapsed whole periods earned, moving the refill mark by exactly those periods.
-        private void Refill(DateTimeOffset now)
-        {
-            var elapsed = now - _lastRefill;
-            if (elapsed < _refillPeriod)
-            {
-                return;
-            }
-
-            var periods = elapsed.Ticks / _refillPeriod.Ticks;
-            var limit = Limits.RequestsPerMinute!.Value;
-            for (long i = 0; i < Math.Min(periods, limit); i++)
-            {
-                _rate!.TryReplenish();
-            }
-
-            _lastRefill = periods >= limit ? now : _lastRefill + TimeSpan.FromTicks(periods * _refillPeriod.Ticks);
         }
 
         public void Dispose()
