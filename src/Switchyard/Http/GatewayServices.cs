@@ -46,10 +46,13 @@ internal sealed class GatewayServices
     public DateTimeOffset StartedAt { get; }
 
     /// <summary>The start of every generation request: a run id, the caller, and the parsed body or the problem with it.</summary>
-    public async Task<IncomingCall> BeginAsync(HttpContext http, Modality modality, string endpoint)
+    /// <remarks>JSON-only endpoints take up to <c>server.max_json_request_bytes</c>; <paramref name="acceptsUploads"/> (images/edits) up to <c>server.max_request_bytes</c>.</remarks>
+    public async Task<IncomingCall> BeginAsync(HttpContext http, Modality modality, string endpoint, bool acceptsUploads = false)
     {
         var runId = RunIds.New(Time);
-        var (document, problem) = await RequestBody.ReadJsonAsync(http.Request, Config.Server.MaxRequestBytes, http.RequestAborted);
+        var (document, problem) = acceptsUploads
+            ? await RequestBody.ReadJsonAsync(http, Config.Server.MaxRequestBytes, "server.max_request_bytes", "application/json or multipart/form-data", http.RequestAborted)
+            : await RequestBody.ReadJsonAsync(http, Config.Server.MaxJsonRequestBytes, "server.max_json_request_bytes", "application/json", http.RequestAborted);
         return new IncomingCall(runId, CallerKey.From(http), modality, endpoint, document, problem, TraceIdOf(http));
     }
 

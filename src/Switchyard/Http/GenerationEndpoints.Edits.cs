@@ -26,7 +26,7 @@ internal static partial class GenerationEndpoints
         }
         else
         {
-            call = await services.BeginAsync(http, Modality.Image, "images.edits");
+            call = await services.BeginAsync(http, Modality.Image, "images.edits", acceptsUploads: true);
         }
 
         using var body = call.Document;
@@ -94,7 +94,7 @@ internal static partial class GenerationEndpoints
         var max = services.Config.Server.MaxRequestBytes;
         if (http.Request.ContentLength > max)
         {
-            return (new IncomingCall(runId, key, Modality.Image, "images.edits", null, new RequestProblem(413, $"The request body is larger than the limit of {max} bytes (server.max_request_bytes)", null, "request_too_large"), null), null);
+            return (new IncomingCall(runId, key, Modality.Image, "images.edits", null, RequestBody.TooLarge(max, "server.max_request_bytes"), null), null);
         }
 
         IFormCollection form;
@@ -102,6 +102,10 @@ internal static partial class GenerationEndpoints
         {
             http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = max;
             form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = max, ValueLengthLimit = (int)Math.Min(max, int.MaxValue) }, http.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (new IncomingCall(runId, key, Modality.Image, "images.edits", null, RequestBody.TooLarge(max, "server.max_request_bytes"), null), null);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
         {

@@ -95,7 +95,7 @@ internal static partial class GenerationEndpoints
             return await services.RejectAsync(http, call, null, call.Problem);
         }
 
-        var (parsed, problem) = GenerationRequests.Speech(new JsonRequest(body!.RootElement));
+        var (parsed, problem) = GenerationRequests.Speech(new JsonRequest(body!.RootElement), services.Config.Server);
         if (problem is not null)
         {
             return await services.RejectAsync(http, call, ModelOf(body), problem);
