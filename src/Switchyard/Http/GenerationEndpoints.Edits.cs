@@ -116,7 +116,8 @@ internal static partial class GenerationEndpoints
         foreach (var (name, values) in form)
         {
             var value = values.ToString();
-            fields[name] = NumericFormFields.Contains(name) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            // NaN and infinities parse as doubles but are no JSON numbers: they stay text, and the field check names them.
+            fields[name] = NumericFormFields.Contains(name) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
                 ? (number == Math.Floor(number) && Math.Abs(number) < 1e15 ? JsonValue.Create((long)number) : JsonValue.Create(number))
                 : JsonValue.Create(value);
         }

@@ -95,11 +95,69 @@ internal static class RequestBody
                 return (null, new RequestProblem(400, "The request body must be a JSON object", null, "invalid_json"));
             }
 
+            if (BrokenText(document.RootElement, null) is { } param)
+            {
+                document.Dispose();
+                return (null, new RequestProblem(400, $"'{param}' holds an escaped lone surrogate (e.g. \\ud800), which is not text", param, "invalid_unicode"));
+            }
+
             return (document, null);
         }
         catch (JsonException ex)
         {
             return (null, new RequestProblem(400, $"The request body is not valid JSON: {ex.Message}", null, "invalid_json"));
+        }
+    }
+
+    // JSON allows "\ud800" alone, which no string can hold: find it here, once, rather than fail wherever a value is read.
+    private static string? BrokenText(JsonElement element, string? path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                    return null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return path ?? "body";
+                }
+
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (BrokenText(item, $"{path}[{index++}]") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path ?? "body";
+                    }
+
+                    if (BrokenText(property.Value, path is null ? name : $"{path}.{name}") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
         }
     }
 

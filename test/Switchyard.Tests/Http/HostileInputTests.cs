@@ -177,5 +177,46 @@ public sealed class HostileInputTests
         await HttpAssert.ErrorAsync(response, HttpStatusCode.BadRequest, param, "string_above_max_length");
     }
 
+    // Found by FuzzTests: each was a 500.
+    [Fact]
+    public async Task LoneSurrogateEscape_400NamingTheField()
+    {
+        using var factory = new GatewayFactory();
+        using var client = factory.CreateClientWithKey();
+
+        using var response = await client.PostAsync("/v1/images/generations", Json("""{"model":"image","prompt":"x","negative_prompt":"\ud800"}"""), Ct);
+
+        await HttpAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "negative_prompt", "invalid_unicode");
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("1e999")]
+    [InlineData("-Infinity")]
+    public async Task Multipart_NonFiniteNumber_400NamingTheField(string value)
+    {
+        using var factory = new GatewayFactory();
+        using var client = factory.CreateClientWithKey();
+        using var form = new MultipartFormDataContent { { new StringContent(value), "strength" }, { new StringContent("x"), "prompt" } };
+
+        using var response = await client.PostAsync("/v1/images/edits", form, Ct);
+
+        await HttpAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "strength", "invalid_type");
+    }
+
+    [Theory]
+    [InlineData("/v1/stats?since=999999999999d")]
+    [InlineData("/v1/runs?since=99999999999999999h")]
+    [InlineData("/v1/runs?until=1e300s")]
+    public async Task Query_AgeBeyondTimeRange_400NamingTheParameter(string path)
+    {
+        using var factory = new GatewayFactory();
+        using var client = factory.CreateClientWithKey();
+
+        using var response = await client.GetAsync(path, Ct);
+
+        await HttpAssert.ErrorAsync(response, HttpStatusCode.BadRequest, path.Contains("until", StringComparison.Ordinal) ? "until" : "since", "invalid_value");
+    }
+
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }
