@@ -102,7 +102,7 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
 
         var ledger = new PostgresLedger(database);
         var run = await ledger.GetRunAsync("run_1", Ct);
-        Assert.Equal(2, await database.GetSchemaVersionAsync(Ct));
+        Assert.Equal(PostgresDatabase.CurrentSchemaVersion, await database.GetSchemaVersionAsync(Ct));
         Assert.False(run!.CacheHit);
         Assert.Null(run.CostUsd);
         Assert.Null(run.JobId);
