@@ -10,7 +10,7 @@ namespace Switchyard.Storage.Postgres;
 public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 {
     /// <summary>The schema version this build migrates to.</summary>
-    public const int CurrentSchemaVersion = 4;
+    public const int CurrentSchemaVersion = 5;
 
     // The key of the transaction-scoped advisory lock that serializes migrations across nodes
     // ("Switchyd" in ASCII). Advisory locks are per database, so other databases are not held up.

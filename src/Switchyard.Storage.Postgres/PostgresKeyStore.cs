@@ -6,7 +6,7 @@ namespace Switchyard.Storage.Postgres;
 /// <summary>API keys (as hashes) and server secrets in PostgreSQL, shared by every node.</summary>
 public sealed class PostgresKeyStore : IKeyStore
 {
-    private const string KeyColumns = "id, name, prefix, hash, is_admin, created_at, revoked_at";
+    private const string KeyColumns = "id, name, prefix, hash, is_admin, created_at, revoked_at, rpm, concurrency, daily_quota, routes, previous_prefix, previous_hash, previous_expires_at";
 
     private readonly PostgresDatabase _database;
 
@@ -23,7 +23,7 @@ public sealed class PostgresKeyStore : IKeyStore
     {
         ArgumentNullException.ThrowIfNull(prefix);
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT " + KeyColumns + " FROM api_keys WHERE prefix = @prefix;", connection);
+        await using var command = new NpgsqlCommand("SELECT " + KeyColumns + " FROM api_keys WHERE prefix = @prefix OR previous_prefix = @prefix ORDER BY prefix = @prefix DESC LIMIT 1;", connection);
         command.BindText("prefix", prefix);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadKey(reader) : null;
@@ -36,7 +36,7 @@ public sealed class PostgresKeyStore : IKeyStore
         ArgumentNullException.ThrowIfNull(key);
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            "INSERT INTO api_keys (" + KeyColumns + ") VALUES (@id, @name, @prefix, @hash, @is_admin, @created_at, @revoked_at);", connection);
+            "INSERT INTO api_keys (" + KeyColumns + ") VALUES (@id, @name, @prefix, @hash, @is_admin, @created_at, @revoked_at, @rpm, @concurrency, @daily_quota, @routes, @previous_prefix, @previous_hash, @previous_expires_at);", connection);
         command.BindText("id", key.Id);
         command.BindText("name", key.Name);
         command.BindText("prefix", key.Prefix);
@@ -44,6 +44,10 @@ public sealed class PostgresKeyStore : IKeyStore
         command.BindBool("is_admin", key.IsAdmin);
         command.BindTime("created_at", key.CreatedAt);
         command.BindTime("revoked_at", key.RevokedAt);
+        BindLimits(command, key.Limits);
+        command.BindText("previous_prefix", key.PreviousPrefix);
+        command.BindNullableBytes("previous_hash", key.PreviousHash);
+        command.BindTime("previous_expires_at", key.PreviousExpiresAt);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -70,6 +74,38 @@ public sealed class PostgresKeyStore : IKeyStore
         await using var command = new NpgsqlCommand("UPDATE api_keys SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL;", connection);
         command.BindText("id", id);
         command.BindTime("at", at);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> UpdateLimitsAsync(string id, KeyLimits limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(limits);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("UPDATE api_keys SET rpm = @rpm, concurrency = @concurrency, daily_quota = @daily_quota, routes = @routes WHERE id = @id;", connection);
+        command.BindText("id", id);
+        BindLimits(command, limits);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> RotateAsync(string id, string prefix, byte[] hash, DateTimeOffset previousExpiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(hash);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE api_keys SET previous_prefix = prefix, previous_hash = hash, previous_expires_at = @until, prefix = @prefix, hash = @hash
+            WHERE id = @id AND revoked_at IS NULL;
+            """,
+            connection);
+        command.BindText("id", id);
+        command.BindText("prefix", prefix);
+        command.BindBytes("hash", hash);
+        command.BindTime("until", previousExpiresAt);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -124,5 +160,23 @@ public sealed class PostgresKeyStore : IKeyStore
         IsAdmin = reader.GetBoolean(4),
         CreatedAt = reader.GetTime(5),
         RevokedAt = reader.GetNullableTime(6),
+        Limits = new KeyLimits
+        {
+            RequestsPerMinute = reader.GetNullableInt32(7),
+            Concurrency = reader.GetNullableInt32(8),
+            DailyQuota = reader.GetNullableInt32(9),
+            Routes = KeyLimits.ParseRoutes(reader.GetNullableString(10)),
+        },
+        PreviousPrefix = reader.GetNullableString(11),
+        PreviousHash = reader.IsDBNull(12) ? null : reader.GetFieldValue<byte[]>(12),
+        PreviousExpiresAt = reader.GetNullableTime(13),
     };
+
+    private static void BindLimits(NpgsqlCommand command, KeyLimits limits)
+    {
+        command.BindInt("rpm", limits.RequestsPerMinute);
+        command.BindInt("concurrency", limits.Concurrency);
+        command.BindInt("daily_quota", limits.DailyQuota);
+        command.BindText("routes", limits.RoutesText);
+    }
 }

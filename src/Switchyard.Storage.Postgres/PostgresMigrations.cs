@@ -193,6 +193,20 @@ internal static class PostgresMigrations
         CREATE INDEX ix_job_items_webhook_pending ON job_items (job_id) WHERE webhook_state = 'pending';
         """;
 
+    // Issue 8: per-key limits (NULL: none; routes comma-separated) and the secret a rotation replaced,
+    // which keeps working until previous_expires_at; lookups go by either prefix.
+    private const string KeyLimitsAndRotation = """
+        ALTER TABLE api_keys
+            ADD COLUMN rpm integer NULL,
+            ADD COLUMN concurrency integer NULL,
+            ADD COLUMN daily_quota integer NULL,
+            ADD COLUMN routes text NULL,
+            ADD COLUMN previous_prefix text NULL,
+            ADD COLUMN previous_hash bytea NULL,
+            ADD COLUMN previous_expires_at timestamptz NULL;
+        CREATE UNIQUE INDEX ix_api_keys_previous_prefix ON api_keys (previous_prefix) WHERE previous_prefix IS NOT NULL;
+        """;
+
     /// <summary>The scripts; the count equals <see cref="PostgresDatabase.CurrentSchemaVersion"/>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, WebhooksSchema, JobsSchema];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, WebhooksSchema, JobsSchema, KeyLimitsAndRotation];
 }

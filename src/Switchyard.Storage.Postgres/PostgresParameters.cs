@@ -62,6 +62,10 @@ internal static class PostgresParameters
     public static void BindBytes(this NpgsqlParameterCollection parameters, string name, byte[] value) =>
         parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Bytea) { Value = value });
 
+    /// <summary>Adds a bytea parameter that may be NULL.</summary>
+    public static void BindNullableBytes(this NpgsqlCommand command, string name, byte[]? value) =>
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Bytea) { Value = value is null ? DBNull.Value : value });
+
     /// <summary>Adds a timestamptz parameter. Npgsql writes only UTC values to timestamptz, so the instant is converted first.</summary>
     public static void BindTime(this NpgsqlCommand command, string name, DateTimeOffset? value) =>
         command.Parameters.BindTime(name, value);

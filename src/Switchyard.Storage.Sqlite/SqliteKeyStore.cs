@@ -6,7 +6,7 @@ namespace Switchyard.Storage.Sqlite;
 /// <summary>API keys (as hashes) and server secrets in SQLite.</summary>
 public sealed class SqliteKeyStore : IKeyStore
 {
-    private const string KeyColumns = "id, name, prefix, hash, is_admin, created_at, revoked_at";
+    private const string KeyColumns = "id, name, prefix, hash, is_admin, created_at, revoked_at, rpm, concurrency, daily_quota, routes, previous_prefix, previous_hash, previous_expires_at";
 
     private readonly SqliteDatabase _database;
 
@@ -24,7 +24,7 @@ public sealed class SqliteKeyStore : IKeyStore
         ArgumentNullException.ThrowIfNull(prefix);
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT " + KeyColumns + " FROM api_keys WHERE prefix = @prefix;";
+        command.CommandText = "SELECT " + KeyColumns + " FROM api_keys WHERE prefix = @prefix OR previous_prefix = @prefix ORDER BY prefix = @prefix DESC LIMIT 1;";
         command.Bind("@prefix", prefix);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadKey(reader) : null;
@@ -39,7 +39,7 @@ public sealed class SqliteKeyStore : IKeyStore
             async (connection, ct) =>
             {
                 using var command = connection.CreateCommand();
-                command.CommandText = "INSERT INTO api_keys (" + KeyColumns + ") VALUES (@id, @name, @prefix, @hash, @is_admin, @created_at, @revoked_at);";
+                command.CommandText = "INSERT INTO api_keys (" + KeyColumns + ") VALUES (@id, @name, @prefix, @hash, @is_admin, @created_at, @revoked_at, @rpm, @concurrency, @daily_quota, @routes, @previous_prefix, @previous_hash, @previous_expires_at);";
                 command.Bind("@id", key.Id);
                 command.Bind("@name", key.Name);
                 command.Bind("@prefix", key.Prefix);
@@ -47,6 +47,10 @@ public sealed class SqliteKeyStore : IKeyStore
                 command.Bind("@is_admin", key.IsAdmin ? 1 : 0);
                 command.BindTime("@created_at", key.CreatedAt);
                 command.BindTime("@revoked_at", key.RevokedAt);
+                BindLimits(command, key.Limits);
+                command.Bind("@previous_prefix", key.PreviousPrefix);
+                command.Bind("@previous_hash", key.PreviousHash);
+                command.BindTime("@previous_expires_at", key.PreviousExpiresAt);
                 return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -79,6 +83,48 @@ public sealed class SqliteKeyStore : IKeyStore
                 command.CommandText = "UPDATE api_keys SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL;";
                 command.Bind("@id", id);
                 command.BindTime("@at", at);
+                return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> UpdateLimitsAsync(string id, KeyLimits limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(limits);
+        var changed = await _database.WriteAsync(
+            async (connection, ct) =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "UPDATE api_keys SET rpm = @rpm, concurrency = @concurrency, daily_quota = @daily_quota, routes = @routes WHERE id = @id;";
+                command.Bind("@id", id);
+                BindLimits(command, limits);
+                return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> RotateAsync(string id, string prefix, byte[] hash, DateTimeOffset previousExpiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(hash);
+        var changed = await _database.WriteAsync(
+            async (connection, ct) =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = """
+                    UPDATE api_keys SET previous_prefix = prefix, previous_hash = hash, previous_expires_at = @until, prefix = @prefix, hash = @hash
+                    WHERE id = @id AND revoked_at IS NULL;
+                    """;
+                command.Bind("@id", id);
+                command.Bind("@prefix", prefix);
+                command.Bind("@hash", hash);
+                command.BindTime("@until", previousExpiresAt);
                 return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -141,5 +187,23 @@ public sealed class SqliteKeyStore : IKeyStore
         IsAdmin = reader.GetInt64(4) != 0,
         CreatedAt = reader.GetTime(5),
         RevokedAt = reader.GetNullableTime(6),
+        Limits = new KeyLimits
+        {
+            RequestsPerMinute = reader.GetNullableInt32(7),
+            Concurrency = reader.GetNullableInt32(8),
+            DailyQuota = reader.GetNullableInt32(9),
+            Routes = KeyLimits.ParseRoutes(reader.GetNullableString(10)),
+        },
+        PreviousPrefix = reader.GetNullableString(11),
+        PreviousHash = reader.IsDBNull(12) ? null : (byte[])reader.GetValue(12),
+        PreviousExpiresAt = reader.GetNullableTime(13),
     };
+
+    private static void BindLimits(SqliteCommand command, KeyLimits limits)
+    {
+        command.Bind("@rpm", limits.RequestsPerMinute);
+        command.Bind("@concurrency", limits.Concurrency);
+        command.Bind("@daily_quota", limits.DailyQuota);
+        command.Bind("@routes", limits.RoutesText);
+    }
 }

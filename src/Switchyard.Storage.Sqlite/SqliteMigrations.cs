@@ -199,6 +199,19 @@ internal static class SqliteMigrations
         CREATE INDEX ix_job_items_webhook_pending ON job_items (job_id) WHERE webhook_state = 'pending';
         """;
 
+    // Issue 8: per-key limits (NULL: none; routes comma-separated) and the secret a rotation replaced,
+    // which keeps working until previous_expires_at; lookups go by either prefix.
+    private const string KeyLimitsAndRotation = """
+        ALTER TABLE api_keys ADD COLUMN rpm INTEGER NULL;
+        ALTER TABLE api_keys ADD COLUMN concurrency INTEGER NULL;
+        ALTER TABLE api_keys ADD COLUMN daily_quota INTEGER NULL;
+        ALTER TABLE api_keys ADD COLUMN routes TEXT NULL;
+        ALTER TABLE api_keys ADD COLUMN previous_prefix TEXT NULL;
+        ALTER TABLE api_keys ADD COLUMN previous_hash BLOB NULL;
+        ALTER TABLE api_keys ADD COLUMN previous_expires_at TEXT NULL;
+        CREATE UNIQUE INDEX ix_api_keys_previous_prefix ON api_keys (previous_prefix) WHERE previous_prefix IS NOT NULL;
+        """;
+
     /// <summary>The scripts; the count equals <see cref="SqliteDatabase.CurrentSchemaVersion"/>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, WebhooksSchema, JobsSchema];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, WebhooksSchema, JobsSchema, KeyLimitsAndRotation];
 }

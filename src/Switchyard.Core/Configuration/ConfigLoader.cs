@@ -17,7 +17,7 @@ public sealed partial class ConfigLoader
     private static readonly string[] TelemetryKeys = ["otlp_endpoint", "service_name"];
     private static readonly string[] StorageKeys = ["database", "artifacts", "s3", "redis", "artifact_url_ttl", "retention"];
     private static readonly string[] S3Keys = ["endpoint", "region", "access_key", "secret_key", "path_style"];
-    private static readonly string[] ServerKeys = ["urls", "max_request_bytes", "max_prompt_chars"];
+    private static readonly string[] ServerKeys = ["urls", "max_request_bytes", "max_json_request_bytes", "max_prompt_chars", "unknown_fields"];
     private static readonly string[] ProviderKeys = ["type", "base_url", "api_key", "timeout", "total_timeout", "retry", "circuit_breaker", "rate_limit", "models", "prices"];
     private static readonly string[] PriceKeys = ["per_image", "per_image_by_size", "per_image_by_quality", "per_1k_input_tokens", "per_1k_output_tokens", "per_1k_chars"];
     private static readonly string[] RetryKeys = ["max_attempts", "base_delay", "max_delay", "max_retry_after"];
@@ -267,7 +267,25 @@ public sealed partial class ConfigLoader
             Urls = section["urls"] is { Length: > 0 } urls ? urls : defaults.Urls,
             MaxRequestBytes = ReadInt(section, "max_request_bytes", "server.max_request_bytes", (int)defaults.MaxRequestBytes, 1024, int.MaxValue),
             MaxPromptChars = ReadInt(section, "max_prompt_chars", "server.max_prompt_chars", defaults.MaxPromptChars, 1, 1_000_000),
+            MaxJsonRequestBytes = ReadInt(section, "max_json_request_bytes", "server.max_json_request_bytes", (int)defaults.MaxJsonRequestBytes, 1024, int.MaxValue),
+            UnknownFields = ReadUnknownFields(section["unknown_fields"]),
         };
+    }
+
+    private UnknownFieldsPolicy ReadUnknownFields(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return UnknownFieldsPolicy.Ignore;
+        }
+
+        if (Enum.TryParse<UnknownFieldsPolicy>(text.Trim(), ignoreCase: true, out var policy) && !int.TryParse(text, out _))
+        {
+            return policy;
+        }
+
+        Problem("server.unknown_fields", $"'{text}' is not one of ignore, reject");
+        return UnknownFieldsPolicy.Ignore;
     }
 
     private Dictionary<string, ProviderConfig> ReadProviders(IConfigurationSection section)

@@ -23,6 +23,12 @@ public static class Duration
                 && !(suffix == "m" && s.EndsWith("ms", StringComparison.Ordinal))
                 && number >= 0 && double.IsFinite(number))
             {
+                // Beyond TimeSpan's range (about 29,000 years) is not a duration.
+                if (number * factor >= TimeSpan.MaxValue.TotalMilliseconds)
+                {
+                    return false;
+                }
+
                 value = TimeSpan.FromMilliseconds(number * factor);
                 return true;
             }

@@ -91,6 +91,22 @@ public sealed record ServerConfig
 
     /// <summary>The longest prompt accepted, in characters.</summary>
     public int MaxPromptChars { get; init; } = 32_000;
+
+    /// <summary>The largest body of the JSON-only endpoints (generations, chat, speech), in bytes; <c>images/edits</c> takes up to <see cref="MaxRequestBytes"/>.</summary>
+    public long MaxJsonRequestBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>What a request field the endpoint does not know gets: ignored, or a 400 naming it.</summary>
+    public UnknownFieldsPolicy UnknownFields { get; init; } = UnknownFieldsPolicy.Ignore;
+}
+
+/// <summary><c>server.unknown_fields</c>.</summary>
+public enum UnknownFieldsPolicy
+{
+    /// <summary>Unknown request fields are ignored (as OpenAI-compatible servers usually do).</summary>
+    Ignore,
+
+    /// <summary>An unknown request field is a 400 naming it.</summary>
+    Reject,
 }
 
 /// <summary>One entry under <c>providers</c>.</summary>

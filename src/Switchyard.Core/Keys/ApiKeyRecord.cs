@@ -23,4 +23,16 @@ public sealed record ApiKeyRecord
 
     /// <summary>When it was revoked, if it was.</summary>
     public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>Its per-key limits.</summary>
+    public KeyLimits Limits { get; init; } = KeyLimits.None;
+
+    /// <summary>After a rotation: the prefix of the secret it replaced, which works until <see cref="PreviousExpiresAt"/>.</summary>
+    public string? PreviousPrefix { get; init; }
+
+    /// <summary>After a rotation: SHA-256 of the secret it replaced.</summary>
+    public byte[]? PreviousHash { get; init; }
+
+    /// <summary>After a rotation: when the replaced secret stops working.</summary>
+    public DateTimeOffset? PreviousExpiresAt { get; init; }
 }

@@ -49,9 +49,32 @@ public static class ApiKeys
         return prefix.All(c => Alphabet.Contains(c, StringComparison.Ordinal)) ? prefix : null;
     }
 
-    /// <summary>Whether <paramref name="key"/> matches <paramref name="record"/> and the record is not revoked.</summary>
-    public static bool Matches(string key, ApiKeyRecord record) =>
-        record.RevokedAt is null && CryptographicOperations.FixedTimeEquals(Hash(key), record.Hash);
+    /// <summary>
+    /// Whether <paramref name="key"/> opens <paramref name="record"/> at <paramref name="now"/>: the record is not revoked
+    /// and the key is its current secret, or the secret a rotation replaced while its overlap lasts.
+    /// </summary>
+    public static bool Matches(string key, ApiKeyRecord record, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.RevokedAt is not null)
+        {
+            return false;
+        }
+
+        var hash = Hash(key);
+        var current = CryptographicOperations.FixedTimeEquals(hash, record.Hash);
+        var previous = record.PreviousHash is { } old && record.PreviousExpiresAt is { } until && now < until
+            && CryptographicOperations.FixedTimeEquals(hash, old);
+        return current | previous;
+    }
+
+    /// <summary>A new secret for an existing key: the text to show once, its lookup prefix and its hash. The key's id is kept.</summary>
+    public static (string Key, string Prefix, byte[] Hash) NewSecret()
+    {
+        var prefix = Random(PrefixLength);
+        var key = $"sy_{prefix}_{Random(SecretLength)}";
+        return (key, prefix, Hash(key));
+    }
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 

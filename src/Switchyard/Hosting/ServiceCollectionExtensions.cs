@@ -7,6 +7,7 @@ using Switchyard.Configuration;
 using Switchyard.Generation;
 using Switchyard.Http;
 using Switchyard.Jobs;
+using Switchyard.Keys;
 using Switchyard.Outbound;
 using Switchyard.Providers;
 using Switchyard.Questions;
@@ -59,6 +60,8 @@ internal static class ServiceCollectionExtensions
             services.AddHostedService<AlertWorker>();
         }
 
+        services.AddSingleton<IKeyRunCounter>(sp => new LedgerKeyRunCounter(sp.GetRequiredService<Switchyard.Ledger.ILedger>()));
+        services.TryAddSingleton<IKeyLimiter>(sp => new InProcessKeyLimiter(sp.GetRequiredService<IKeyRunCounter>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<GatewayEngine>();
         services.AddSingleton<ArtifactLinks>();
         services.AddSingleton<GatewayServices>();

@@ -33,7 +33,7 @@ internal static class StorageServiceCollectionExtensions
             services.AddSingleton(sp => StorageBootstrap.For(sp.GetRequiredService<PostgresDatabase>()));
             services.AddSingleton<PostgresLedger>();
             services.AddSingleton<PostgresKeyStore>();
-            services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresKeyStore>());
+            services.AddSingleton<IKeyStore>(sp => new CachingKeyStore(sp.GetRequiredService<PostgresKeyStore>(), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<PostgresWebhookStore>();
             services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<PostgresWebhookStore>());
             services.AddSingleton<IWebhookKeySecretStore>(sp => sp.GetRequiredService<PostgresWebhookStore>());
@@ -48,7 +48,7 @@ internal static class StorageServiceCollectionExtensions
             services.AddSingleton(sp => StorageBootstrap.For(sp.GetRequiredService<SqliteDatabase>()));
             services.AddSingleton<SqliteLedger>();
             services.AddSingleton<SqliteKeyStore>();
-            services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SqliteKeyStore>());
+            services.AddSingleton<IKeyStore>(sp => new CachingKeyStore(sp.GetRequiredService<SqliteKeyStore>(), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<SqliteWebhookStore>();
             services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<SqliteWebhookStore>());
             services.AddSingleton<IWebhookKeySecretStore>(sp => sp.GetRequiredService<SqliteWebhookStore>());

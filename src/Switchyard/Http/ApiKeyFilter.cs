@@ -1,32 +1,18 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Primitives;
 using Switchyard.Keys;
 
 namespace Switchyard.Http;
 
-/// <summary>
-/// Lets a request through only with a valid, unrevoked API key in <c>Authorization: Bearer</c>. A key found valid is
-/// remembered for <see cref="CacheLifetime"/>, so the key store is not queried on every request (it was a third of
-/// the request path's time under load); a key revoked meanwhile (by <c>switchyard keys revoke</c>, another process)
-/// is refused at the latest that long after.
-/// </summary>
+/// <summary>Lets a request through only with a valid, unrevoked API key in <c>Authorization: Bearer</c>.</summary>
 internal sealed class ApiKeyFilter : IEndpointFilter
 {
-    /// <summary>How long a key found valid is used without asking the key store again.</summary>
-    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(2);
-
     private readonly IKeyStore _keys;
     private readonly TimeProvider _time;
-    private readonly long _lifetimeTicks;
-
-    // Only keys that exist and are active are cached, so its size is bounded by the key table, not by what callers send.
-    private readonly ConcurrentDictionary<string, CachedKey> _valid = new(StringComparer.Ordinal);
 
     public ApiKeyFilter(IKeyStore keys, TimeProvider time)
     {
         _keys = keys;
         _time = time;
-        _lifetimeTicks = (long)(CacheLifetime.TotalSeconds * time.TimestampFrequency);
     }
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
@@ -42,8 +28,8 @@ internal sealed class ApiKeyFilter : IEndpointFilter
         }
 
         var prefix = ApiKeys.TryParsePrefix(presented);
-        var record = prefix is null ? null : await FindAsync(prefix, http.RequestAborted);
-        if (record is null || !ApiKeys.Matches(presented, record))
+        var record = prefix is null ? null : await _keys.FindByPrefixAsync(prefix, http.RequestAborted);
+        if (record is null || !ApiKeys.Matches(presented, record, _time.GetUtcNow()))
         {
             return ErrorResults.Unauthorized("Incorrect API key provided. Keys look like sy_XXXXXXXXXXXX_…; create one with 'switchyard keys create'.");
         }
@@ -51,41 +37,6 @@ internal sealed class ApiKeyFilter : IEndpointFilter
         CallerKey.Set(http, record);
         return null;
     }
-
-    private async ValueTask<ApiKeyRecord?> FindAsync(string prefix, CancellationToken cancellationToken)
-    {
-        var now = _time.GetTimestamp();
-        if (_valid.TryGetValue(prefix, out var cached) && now - cached.Since < _lifetimeTicks)
-        {
-            return cached.Record;
-        }
-
-        var record = await _keys.FindByPrefixAsync(prefix, cancellationToken);
-        if (record is { RevokedAt: null })
-        {
-            _valid[prefix] = new CachedKey(record, now);
-        }
-        else
-        {
-            _valid.TryRemove(prefix, out _);
-        }
-
-        return record;
-    }
-
-    /// <summary>Forgets a key this process just revoked, so it is refused at once here (other processes: within <see cref="CacheLifetime"/>).</summary>
-    public void Forget(string keyId)
-    {
-        foreach (var (prefix, cached) in _valid)
-        {
-            if (string.Equals(cached.Record.Id, keyId, StringComparison.Ordinal))
-            {
-                _valid.TryRemove(prefix, out _);
-            }
-        }
-    }
-
-    private sealed record CachedKey(ApiKeyRecord Record, long Since);
 
     private static string? ReadBearer(StringValues header)
     {

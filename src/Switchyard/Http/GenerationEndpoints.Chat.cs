@@ -26,7 +26,7 @@ internal static partial class GenerationEndpoints
         }
 
         var model = parsed!.Model ?? "text";
-        if (services.Routes.Resolve(model, Modality.Text) is not { } route)
+        if (services.Resolve(call, model, Modality.Text) is not { } route)
         {
             return await services.RejectAsync(http, call, model, UnknownModel(model, Modality.Text));
         }
@@ -46,6 +46,12 @@ internal static partial class GenerationEndpoints
         var request = ApplyPreset(route, parsed.Request with { Messages = messages });
         var summary = JsonSerializer.Serialize(new Dictionary<string, object?> { ["messages"] = request.Messages.Count, ["stream"] = parsed.Stream, ["max_tokens"] = request.MaxTokens });
         var runRequest = GatewayServices.RunRequest(call, route, model, parsed.Prompt, summary);
+        using var admission = await services.AdmitAsync(http, call);
+        if (!admission.Admitted)
+        {
+            return await services.RefuseAsync(http, runRequest, admission);
+        }
+
         if (parsed.Stream)
         {
             await StreamChatAsync(http, services, runRequest, request, parsed.IncludeUsage);

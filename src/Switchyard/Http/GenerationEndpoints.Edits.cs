@@ -26,7 +26,7 @@ internal static partial class GenerationEndpoints
         }
         else
         {
-            call = await services.BeginAsync(http, Modality.Image, "images.edits");
+            call = await services.BeginAsync(http, Modality.Image, "images.edits", acceptsUploads: true);
         }
 
         using var body = call.Document;
@@ -94,7 +94,7 @@ internal static partial class GenerationEndpoints
         var max = services.Config.Server.MaxRequestBytes;
         if (http.Request.ContentLength > max)
         {
-            return (new IncomingCall(runId, key, Modality.Image, "images.edits", null, new RequestProblem(413, $"The request body is larger than the limit of {max} bytes (server.max_request_bytes)", null, "request_too_large"), null), null);
+            return (new IncomingCall(runId, key, Modality.Image, "images.edits", null, RequestBody.TooLarge(max, "server.max_request_bytes"), null), null);
         }
 
         IFormCollection form;
@@ -102,6 +102,10 @@ internal static partial class GenerationEndpoints
         {
             http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = max;
             form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = max, ValueLengthLimit = (int)Math.Min(max, int.MaxValue) }, http.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (new IncomingCall(runId, key, Modality.Image, "images.edits", null, RequestBody.TooLarge(max, "server.max_request_bytes"), null), null);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
         {
@@ -112,7 +116,8 @@ internal static partial class GenerationEndpoints
         foreach (var (name, values) in form)
         {
             var value = values.ToString();
-            fields[name] = NumericFormFields.Contains(name) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            // NaN and infinities parse as doubles but are no JSON numbers: they stay text, and the field check names them.
+            fields[name] = NumericFormFields.Contains(name) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
                 ? (number == Math.Floor(number) && Math.Abs(number) < 1e15 ? JsonValue.Create((long)number) : JsonValue.Create(number))
                 : JsonValue.Create(value);
         }

@@ -44,7 +44,7 @@ internal static partial class GenerationEndpoints
     private static async Task<IResult> ServeImageAsync(HttpContext http, GatewayServices services, IncomingCall call, GenerationRequests.ParsedImage parsed)
     {
         var model = parsed.Model ?? "image";
-        if (services.Routes.Resolve(model, Modality.Image) is not { } route)
+        if (services.Resolve(call, model, Modality.Image) is not { } route)
         {
             return await services.RejectAsync(http, call, model, UnknownModel(model, Modality.Image));
         }
@@ -57,7 +57,14 @@ internal static partial class GenerationEndpoints
 
         var request = PresetTemplates.Apply(route.Preset, parsed.Request with { Prompt = prompt });
         var operation = new ImageOperation(request, services.Validator, parsed.WantsUrl ? services.Artifacts : null, call.Key.Id);
-        var result = await services.Engine.ExecuteAsync(GatewayServices.RunRequest(call, route, model, request.Prompt, ImageSummary(request, parsed.WantsUrl)), operation, http.RequestAborted);
+        var runRequest = GatewayServices.RunRequest(call, route, model, request.Prompt, ImageSummary(request, parsed.WantsUrl));
+        using var admission = await services.AdmitAsync(http, call);
+        if (!admission.Admitted)
+        {
+            return await services.RefuseAsync(http, runRequest, admission);
+        }
+
+        var result = await services.Engine.ExecuteAsync(runRequest, operation, http.RequestAborted);
         RunHeaders.Apply(http.Response, result.Run, result.Attempts, result.CacheHit);
         if (result.Error is { } error)
         {
@@ -90,14 +97,14 @@ internal static partial class GenerationEndpoints
             return await services.RejectAsync(http, call, null, call.Problem);
         }
 
-        var (parsed, problem) = GenerationRequests.Speech(new JsonRequest(body!.RootElement));
+        var (parsed, problem) = GenerationRequests.Speech(new JsonRequest(body!.RootElement), services.Config.Server);
         if (problem is not null)
         {
             return await services.RejectAsync(http, call, ModelOf(body), problem);
         }
 
         var model = parsed!.Model ?? "speech";
-        if (services.Routes.Resolve(model, Modality.Speech) is not { } route)
+        if (services.Resolve(call, model, Modality.Speech) is not { } route)
         {
             return await services.RejectAsync(http, call, model, UnknownModel(model, Modality.Speech));
         }
@@ -110,7 +117,14 @@ internal static partial class GenerationEndpoints
 
         var request = parsed.Request with { Input = input };
         var summary = JsonSerializer.Serialize(new Dictionary<string, string> { ["format"] = request.Format.ToWire(), ["voice"] = request.Voice });
-        var result = await services.Engine.ExecuteAsync(GatewayServices.RunRequest(call, route, model, request.Input, summary), new SpeechOperation(request, services.Validator), http.RequestAborted);
+        var runRequest = GatewayServices.RunRequest(call, route, model, request.Input, summary);
+        using var admission = await services.AdmitAsync(http, call);
+        if (!admission.Admitted)
+        {
+            return await services.RefuseAsync(http, runRequest, admission);
+        }
+
+        var result = await services.Engine.ExecuteAsync(runRequest, new SpeechOperation(request, services.Validator), http.RequestAborted);
         RunHeaders.Apply(http.Response, result.Run, result.Attempts, result.CacheHit);
         return result.Error is { } error
             ? ErrorResults.From(error, result.Run.Id)
@@ -120,7 +134,8 @@ internal static partial class GenerationEndpoints
     private static IResult ListModels(HttpContext http, GatewayServices services)
     {
         var created = services.StartedAt.ToUnixTimeSeconds();
-        var models = services.Routes.CallableModels().Select(m => new ModelEntry(m.Id, created, m.OwnedBy)).ToList();
+        var limits = CallerKey.From(http).Limits;
+        var models = services.Routes.CallableModels().Where(m => limits.AllowsModel(m.Id)).Select(m => new ModelEntry(m.Id, created, m.OwnedBy)).ToList();
         return Results.Json(new ModelList(models), WireJsonContext.Wire.ModelList);
     }
 

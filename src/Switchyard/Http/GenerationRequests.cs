@@ -20,6 +20,9 @@ internal static class GenerationRequests
 
     public sealed record ParsedSpeech(string? Model, SpeechRequest Request);
 
+    // The edit inputs, read from the body by the edits endpoint itself.
+    private static readonly string[] EditInputFields = ["image", "image[]", "image_url", "mask"];
+
     public static (ParsedImage? Value, RequestProblem? Problem) Image(JsonRequest json, ServerConfig server, bool edit = false)
     {
         var model = json.String("model");
@@ -34,6 +37,7 @@ internal static class GenerationRequests
         var seed = json.Integer("seed", 0, uint.MaxValue);
         var strength = edit ? json.Number("strength", 0, 1) : null;
         json.String("user", allowEmpty: true);
+        json.RejectUnknown(server.UnknownFields, edit ? EditInputFields : []);
         if (json.Problem is { } problem)
         {
             return (null, problem);
@@ -93,6 +97,7 @@ internal static class GenerationRequests
             includeUsage = options.ValueKind == JsonValueKind.Object && options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True;
         }
 
+        json.RejectUnknown(server.UnknownFields);
         if (json.Problem is { } problem)
         {
             return (null, problem);
@@ -112,7 +117,7 @@ internal static class GenerationRequests
         return (new ParsedChat(model, request, stream, includeUsage, prompt), null);
     }
 
-    public static (ParsedSpeech? Value, RequestProblem? Problem) Speech(JsonRequest json)
+    public static (ParsedSpeech? Value, RequestProblem? Problem) Speech(JsonRequest json, ServerConfig server)
     {
         var model = json.String("model");
         var input = json.String("input", required: true, maxLength: 4096);
@@ -135,6 +140,7 @@ internal static class GenerationRequests
         var speed = json.Number("speed", 0.25, 4) ?? 1.0;
         var instructions = json.String("instructions", maxLength: 4096);
         json.Enum("stream_format", SpeechStreamFormats);
+        json.RejectUnknown(server.UnknownFields);
         if (json.Problem is { } problem)
         {
             return (null, problem);

@@ -29,7 +29,7 @@ internal static class JobEndpoints
         }
 
         var maxBytes = services.Config.Jobs.MaxBodyBytes;
-        var (document, problem) = await RequestBody.ReadJsonAsync(http.Request, maxBytes, http.RequestAborted);
+        var (document, problem) = await RequestBody.ReadJsonAsync(http, maxBytes, "jobs.max_body_bytes", "application/json", http.RequestAborted);
         using var body = document;
         if (problem is not null)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Switchyard.Configuration;
 
 namespace Switchyard.Http;
 
@@ -10,6 +11,7 @@ namespace Switchyard.Http;
 internal sealed class JsonRequest
 {
     private readonly JsonElement _root;
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
     public JsonRequest(JsonElement root)
     {
@@ -19,10 +21,34 @@ internal sealed class JsonRequest
     /// <summary>The first problem found, if any.</summary>
     public RequestProblem? Problem { get; private set; }
 
-    public bool Has(string name) => _root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
+    public bool Has(string name) => Element(name) is not null;
 
-    public JsonElement? Element(string name) =>
-        _root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+    public JsonElement? Element(string name)
+    {
+        _read.Add(name);
+        return _root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+    }
+
+    /// <summary>
+    /// Under <see cref="UnknownFieldsPolicy.Reject"/>, records a problem naming the first top-level field that the
+    /// endpoint has not read (call it after reading every field) and is not in <paramref name="alsoKnown"/>.
+    /// </summary>
+    public void RejectUnknown(UnknownFieldsPolicy policy, params string[] alsoKnown)
+    {
+        if (policy != UnknownFieldsPolicy.Reject)
+        {
+            return;
+        }
+
+        foreach (var property in _root.EnumerateObject())
+        {
+            if (!_read.Contains(property.Name) && !alsoKnown.Contains(property.Name, StringComparer.Ordinal))
+            {
+                Fail(property.Name, $"'{property.Name}' is not a field of this endpoint (the server rejects unknown fields: server.unknown_fields)", "unknown_parameter");
+                return;
+            }
+        }
+    }
 
     public string? String(string name, bool required = false, int? maxLength = null, bool allowEmpty = false)
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Switchyard.Http;
 
@@ -8,17 +9,60 @@ internal static class RequestBody
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Disallow };
 
-    public static async Task<(JsonDocument? Document, RequestProblem? Problem)> ReadJsonAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body as one JSON object of at most <paramref name="maxBytes"/> (<paramref name="limitName"/> names the
+    /// setting in the 413). A body without a JSON content type is a 415 naming <paramref name="expected"/>.
+    /// </summary>
+    public static async Task<(JsonDocument? Document, RequestProblem? Problem)> ReadJsonAsync(
+        HttpContext http, long maxBytes, string limitName, string expected, CancellationToken cancellationToken)
     {
-        if (request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) && !contentType.Contains("+json", StringComparison.OrdinalIgnoreCase))
+        var request = http.Request;
+        var contentType = request.ContentType;
+        if (contentType is null ? request.ContentLength != 0 : !IsJson(contentType))
         {
-            return (null, new RequestProblem(415, $"Content-Type '{contentType}' is not supported here; send application/json", null, "unsupported_media_type"));
+            var given = contentType is null ? "No Content-Type" : $"Content-Type '{Printable(contentType)}'";
+            return (null, new RequestProblem(415, $"{given} is not supported here; send {expected}", null, "unsupported_media_type"));
         }
 
         if (request.ContentLength > maxBytes)
         {
-            return (null, TooLarge(maxBytes));
+            return (null, TooLarge(maxBytes, limitName));
         }
+
+        // The endpoint's own limit, so Kestrel stops reading a body that lies about (or omits) its length.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes + 1;
+        }
+
+        try
+        {
+            return await ParseAsync(request, maxBytes, limitName, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return (null, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? TooLarge(maxBytes, limitName)
+                : new RequestProblem(400, $"The request body could not be read: {ex.Message}", null, "invalid_body"));
+        }
+    }
+
+    private static bool IsJson(string contentType)
+    {
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) && mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase));
+    }
+
+    // A hostile header is echoed at most 100 printable characters long.
+    private static string Printable(string text)
+    {
+        var clean = new string(text.Where(c => !char.IsControl(c)).Take(100).ToArray());
+        return text.Length > 100 ? clean + "…" : clean;
+    }
+
+    private static async Task<(JsonDocument? Document, RequestProblem? Problem)> ParseAsync(HttpRequest request, long maxBytes, string limitName, CancellationToken cancellationToken)
+    {
 
         var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and < 1 << 20 ? (int)request.ContentLength : 4096);
         while (true)
@@ -33,7 +77,7 @@ internal static class RequestBody
             buffer.Advance(read);
             if (buffer.WrittenCount > maxBytes)
             {
-                return (null, TooLarge(maxBytes));
+                return (null, TooLarge(maxBytes, limitName));
             }
         }
 
@@ -51,6 +95,12 @@ internal static class RequestBody
                 return (null, new RequestProblem(400, "The request body must be a JSON object", null, "invalid_json"));
             }
 
+            if (BrokenText(document.RootElement, null) is { } param)
+            {
+                document.Dispose();
+                return (null, new RequestProblem(400, $"'{param}' holds an escaped lone surrogate (e.g. \\ud800), which is not text", param, "invalid_unicode"));
+            }
+
             return (document, null);
         }
         catch (JsonException ex)
@@ -59,6 +109,58 @@ internal static class RequestBody
         }
     }
 
-    private static RequestProblem TooLarge(long maxBytes) =>
-        new(413, $"The request body is larger than the limit of {maxBytes} bytes (server.max_request_bytes)", null, "request_too_large");
+    // JSON allows "\ud800" alone, which no string can hold: find it here, once, rather than fail wherever a value is read.
+    private static string? BrokenText(JsonElement element, string? path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                    return null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return path ?? "body";
+                }
+
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (BrokenText(item, $"{path}[{index++}]") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path ?? "body";
+                    }
+
+                    if (BrokenText(property.Value, path is null ? name : $"{path}.{name}") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    public static RequestProblem TooLarge(long maxBytes, string limitName) =>
+        new(413, $"The request body is larger than the limit of {maxBytes} bytes ({limitName})", null, "request_too_large");
 }

@@ -180,7 +180,7 @@ internal static partial class JobSubmission
         {
             Modality.Image => GenerationRequests.Image(json, config.Server),
             Modality.Text => GenerationRequests.Chat(json, config.Server),
-            _ => GenerationRequests.Speech(json),
+            _ => GenerationRequests.Speech(json, config.Server),
         };
     }
 

@@ -10,7 +10,7 @@ internal static class TimePoint
     {
         // An age ends in its unit (a bare "5" or "10:00" would be read as days or a time of day by Duration).
         var trimmed = text.Trim();
-        if (trimmed.Length > 0 && char.IsAsciiLetter(trimmed[^1]) && !trimmed.Contains(':', StringComparison.Ordinal) && Duration.TryParse(trimmed, out var age))
+        if (trimmed.Length > 0 && char.IsAsciiLetter(trimmed[^1]) && !trimmed.Contains(':', StringComparison.Ordinal) && Duration.TryParse(trimmed, out var age) && age <= now - DateTimeOffset.MinValue)
         {
             value = now - age;
             return true;

@@ -36,7 +36,7 @@ internal sealed class UiSession
         var text = presented?.Trim();
         var prefix = ApiKeys.TryParsePrefix(text);
         var record = prefix is null ? null : await _keys.FindByPrefixAsync(prefix, cancellationToken);
-        if (record is null || !ApiKeys.Matches(text!, record))
+        if (record is null || !ApiKeys.Matches(text!, record, _time.GetUtcNow()))
         {
             return (null, "That is not a valid, active Switchyard key. Keys look like sy_XXXXXXXXXXXX_…; the admin key is printed once on first start.", StatusCodes.Status401Unauthorized);
         }

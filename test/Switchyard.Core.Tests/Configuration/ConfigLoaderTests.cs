@@ -39,6 +39,37 @@ public sealed class ConfigLoaderTests
         Assert.Null(config.Storage.SqlitePath);
     }
 
+    [Theory]
+    [InlineData("reject", UnknownFieldsPolicy.Reject)]
+    [InlineData("Ignore", UnknownFieldsPolicy.Ignore)]
+    [InlineData(null, UnknownFieldsPolicy.Ignore)]
+    public void Load_UnknownFields_ReadsPolicy(string? text, UnknownFieldsPolicy expected)
+    {
+        var values = Minimal();
+        values["server:unknown_fields"] = text;
+        values["server:max_json_request_bytes"] = "2048";
+
+        var config = Load(values);
+
+        Assert.Equal(expected, config.Server.UnknownFields);
+        Assert.Equal(2048, config.Server.MaxJsonRequestBytes);
+    }
+
+    [Theory]
+    [InlineData("sometimes")]
+    [InlineData("1")]
+    public void Load_UnknownFieldsInvalid_NamesTheSetting(string text)
+    {
+        var values = Minimal();
+        values["server:unknown_fields"] = text;
+
+        var ex = Assert.Throws<ConfigException>(() => Load(values));
+
+        var problem = Assert.Single(ex.Problems);
+        Assert.Equal("server.unknown_fields", problem.Path);
+        Assert.Contains("ignore, reject", problem.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_PostgresPasswordVariable_IsReadFromTheEnvironment()
     {

@@ -147,6 +147,97 @@ public abstract class KeyStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddAsync_WithLimits_RoundTripsThem()
+    {
+        var limits = new KeyLimits { RequestsPerMinute = 60, Concurrency = 2, DailyQuota = 1000, Routes = ["image", "sandbox-a/sandbox-text"] };
+        await _store.AddAsync(Key("key_1", "sy_abc", T0) with { Limits = limits }, Ct);
+
+        var found = await _store.FindByPrefixAsync("sy_abc", Ct);
+
+        Assert.Equal(limits, found!.Limits);
+        Assert.Equal(["image", "sandbox-a/sandbox-text"], found.Limits.Routes);
+        Assert.Equal(limits, (await _store.ListAsync(Ct)).Single().Limits);
+    }
+
+    [Fact]
+    public async Task AddAsync_WithoutLimits_ReadsBackUnlimited()
+    {
+        await _store.AddAsync(Key("key_1", "sy_abc", T0), Ct);
+
+        var found = await _store.FindByPrefixAsync("sy_abc", Ct);
+
+        Assert.True(found!.Limits.IsUnlimited);
+        Assert.Null(found.Limits.Routes);
+        Assert.Null(found.PreviousPrefix);
+    }
+
+    [Fact]
+    public async Task UpdateLimitsAsync_ChangesLimitsSeenFromSecondStore()
+    {
+        await _store.AddAsync(Key("key_1", "sy_abc", T0) with { Limits = new KeyLimits { RequestsPerMinute = 5 } }, Ct);
+        var limits = new KeyLimits { Concurrency = 3, Routes = ["text"] };
+
+        Assert.True(await _store.UpdateLimitsAsync("key_1", limits, Ct));
+
+        var other = await OpenSecondStoreAsync();
+        Assert.Equal(limits, (await other.FindByPrefixAsync("sy_abc", Ct))!.Limits);
+    }
+
+    [Fact]
+    public async Task UpdateLimitsAsync_UnknownId_ReturnsFalse()
+    {
+        Assert.False(await _store.UpdateLimitsAsync("key_missing", new KeyLimits { Concurrency = 1 }, Ct));
+    }
+
+    [Fact]
+    public async Task RotateAsync_ActiveKey_NewPrefixFindsItAndOldPrefixStillFindsIt()
+    {
+        await _store.AddAsync(Key("key_1", "sy_abc", T0) with { Limits = new KeyLimits { DailyQuota = 7 } }, Ct);
+        var newHash = SHA256.HashData("new"u8.ToArray());
+        var until = T0.AddHours(24);
+
+        Assert.True(await _store.RotateAsync("key_1", "sy_new", newHash, until, Ct));
+
+        var byNew = await _store.FindByPrefixAsync("sy_new", Ct);
+        var byOld = await _store.FindByPrefixAsync("sy_abc", Ct);
+        foreach (var found in new[] { byNew, byOld })
+        {
+            Assert.NotNull(found);
+            Assert.Equal("key_1", found.Id);
+            Assert.Equal("sy_new", found.Prefix);
+            Assert.Equal(newHash, found.Hash);
+            Assert.Equal("sy_abc", found.PreviousPrefix);
+            Assert.Equal(SHA256.HashData(Encoding.UTF8.GetBytes("sy_abc_secret")), found.PreviousHash);
+            Assert.Equal(until, found.PreviousExpiresAt);
+            Assert.Equal(7, found.Limits.DailyQuota);
+        }
+    }
+
+    [Fact]
+    public async Task RotateAsync_Twice_OnlyTheLastPreviousPrefixIsKept()
+    {
+        await _store.AddAsync(Key("key_1", "sy_abc", T0), Ct);
+        await _store.RotateAsync("key_1", "sy_two", [2], T0.AddHours(1), Ct);
+
+        await _store.RotateAsync("key_1", "sy_three", [3], T0.AddHours(2), Ct);
+
+        Assert.Null(await _store.FindByPrefixAsync("sy_abc", Ct));
+        Assert.Equal("sy_two", (await _store.FindByPrefixAsync("sy_two", Ct))!.PreviousPrefix);
+        Assert.Equal("sy_three", (await _store.FindByPrefixAsync("sy_three", Ct))!.Prefix);
+    }
+
+    [Fact]
+    public async Task RotateAsync_RevokedOrUnknownKey_ReturnsFalse()
+    {
+        await _store.AddAsync(Key("key_1", "sy_abc", T0), Ct);
+        await _store.RevokeAsync("key_1", T0, Ct);
+
+        Assert.False(await _store.RotateAsync("key_1", "sy_new", [1], T0.AddHours(1), Ct));
+        Assert.False(await _store.RotateAsync("key_missing", "sy_new2", [1], T0.AddHours(1), Ct));
+        Assert.Null(await _store.FindByPrefixAsync("sy_new", Ct));
+    }
+
+    [Fact]
     public async Task GetOrCreateServerSecretAsync_FirstCall_StoresCreatedValue()
     {
         byte[] value = [1, 2, 3, 4];

@@ -151,6 +151,31 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task MigrateAsync_KeyFromBeforeKeyLimits_ReadsBackWithoutLimitsAndCanBeRotated()
+    {
+        var database = _files.Create();
+        var previous = SqliteMigrations.Scripts.Count - 1;
+        await using (var connection = await database.OpenConnectionAsync(Ct))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL) STRICT;"
+                + string.Concat(SqliteMigrations.Scripts.Take(previous))
+                + string.Concat(Enumerable.Range(1, previous).Select(v => $"INSERT INTO schema_version (version, applied_at) VALUES ({v}, '2026-01-01T00:00:00.0000000Z');"))
+                + "INSERT INTO api_keys (id, name, prefix, hash, is_admin, created_at) VALUES ('key_old', 'old', 'OLDPREFIX001', x'01', 0, '2026-01-01T00:00:00.0000000Z');";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        await database.MigrateAsync(Ct);
+
+        var keys = new SqliteKeyStore(database);
+        var key = await keys.FindByPrefixAsync("OLDPREFIX001", Ct);
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, await database.GetSchemaVersionAsync(Ct));
+        Assert.True(key!.Limits.IsUnlimited);
+        Assert.True(await keys.RotateAsync("key_old", "NEWPREFIX001", [2], SqliteTestDatabase.Start.AddHours(1), Ct));
+        Assert.Equal("key_old", (await keys.FindByPrefixAsync("OLDPREFIX001", Ct))!.Id);
+    }
+
+    [Fact]
     public async Task MigrateAsync_RecordsAppliedTimeFromClock()
     {
         var database = await _files.OpenAsync();

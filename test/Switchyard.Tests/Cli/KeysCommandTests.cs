@@ -17,7 +17,7 @@ public sealed class KeysCommandTests
     [Fact]
     public async Task Keys_CreateListRevoke_KeyWorksScopedThenRefused()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
         using var factory = new GatewayFactory { Time = time };
         using var admin = factory.CreateClientWithKey();
         (await admin.GetAsync("/healthz", Ct)).Dispose();
@@ -46,10 +46,13 @@ public sealed class KeysCommandTests
         var (revokeExit, _, _) = await RunAsync("keys", "revoke", id, "--config", factory.ConfigPath);
         Assert.Equal(0, revokeExit);
 
-        // The gateway uses a key it found valid for ApiKeyFilter.CacheLifetime without asking the store again.
-        using var stillCached = await client.GetAsync("/v1/models", Ct);
-        Assert.Equal(HttpStatusCode.OK, stillCached.StatusCode);
-        time.Advance(ApiKeyFilter.CacheLifetime);
+        // The server caches key lookups for 30 s: a revoke by another process takes effect within that.
+        using (var cached = await client.GetAsync("/v1/models", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(30));
         using var refused = await client.GetAsync("/v1/models", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         var (again, _, error) = await RunAsync("keys", "revoke", id, "--config", factory.ConfigPath);
@@ -57,11 +60,108 @@ public sealed class KeysCommandTests
         Assert.Contains(id, error, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    [Fact]
+    public async Task Keys_CreateWithLimitsUpdateList_ShowsAndStoresLimits()
+    {
+        using var factory = new GatewayFactory();
+        (await factory.CreateClientWithKey().GetAsync("/healthz", Ct)).Dispose();
+
+        var (exit, output, _) = await RunAsync("keys", "create", "--name", "batch", "--rpm", "60", "--concurrency", "2", "--daily-quota", "500", "--routes", "image,text", "--config", factory.ConfigPath, "--json");
+        Assert.Equal(0, exit);
+        var created = JsonDocument.Parse(output).RootElement;
+        var id = created.GetProperty("id").GetString()!;
+        Assert.Equal(60, created.GetProperty("rpm").GetInt32());
+        Assert.Equal(["image", "text"], created.GetProperty("routes").EnumerateArray().Select(r => r.GetString()));
+
+        var (updateExit, _, _) = await RunAsync("keys", "update", id, "--rpm", "0", "--routes", "text", "--config", factory.ConfigPath);
+        Assert.Equal(0, updateExit);
+
+        var (_, list, _) = await RunAsync("keys", "list", "--config", factory.ConfigPath, "--json");
+        var key = JsonDocument.Parse(list).RootElement.EnumerateArray().Single(k => k.GetProperty("id").GetString() == id);
+        Assert.Equal(JsonValueKind.Null, key.GetProperty("rpm").ValueKind);
+        Assert.Equal(2, key.GetProperty("concurrency").GetInt32());
+        Assert.Equal(500, key.GetProperty("daily_quota").GetInt32());
+        Assert.Equal(["text"], key.GetProperty("routes").EnumerateArray().Select(r => r.GetString()));
+
+        var (_, table, _) = await RunAsync("keys", "list", "--config", factory.ConfigPath);
+        var row = table.Split('\n').Single(l => l.Contains(id, StringComparison.Ordinal));
+        Assert.Contains("500", row, StringComparison.Ordinal);
+        Assert.Contains("text", row, StringComparison.Ordinal);
+        Assert.Contains("daily quota", table, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("update", "--rpm", "-1")]
+    [InlineData("update", "--routes", "a b")]
+    [InlineData("update")]
+    [InlineData("rotate", "--overlap", "soon")]
+    public async Task Keys_BadOption_Exit2NamingIt(string command, params string[] options)
+    {
+        using var factory = new GatewayFactory();
+        (await factory.CreateClientWithKey().GetAsync("/healthz", Ct)).Dispose();
+        var (_, output, _) = await RunAsync("keys", "create", "--name", "x", "--config", factory.ConfigPath, "--json");
+        var id = JsonDocument.Parse(output).RootElement.GetProperty("id").GetString()!;
+
+        var (exit, _, error) = await RunAsync([.. new[] { "keys", command, id, "--config", factory.ConfigPath }, .. options]);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(options.Length > 0 ? options[0] : "--rpm", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keys_Rotate_NewSecretWorksOldWorksUntilOverlapEndsSameIdAndRuns()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        using var factory = new GatewayFactory { Time = time };
+        using var admin = factory.CreateClientWithKey();
+        (await admin.GetAsync("/healthz", Ct)).Dispose();
+        var (_, output, _) = await RunAsync(time, "keys", "create", "--name", "app", "--rpm", "100", "--config", factory.ConfigPath, "--json");
+        var created = JsonDocument.Parse(output).RootElement;
+        var id = created.GetProperty("id").GetString()!;
+        using var oldClient = factory.CreateClientWithKey(created.GetProperty("key").GetString()!);
+        using var before = await oldClient.PostAsJsonAsync("/v1/chat/completions", new { model = "text", messages = new[] { new { role = "user", content = "before" } } }, Ct);
+        var runBefore = HttpAssert.RunId(before);
+
+        var (exit, rotatedText, _) = await RunAsync(time, "keys", "rotate", id, "--overlap", "1h", "--config", factory.ConfigPath, "--json");
+
+        Assert.Equal(0, exit);
+        var rotated = JsonDocument.Parse(rotatedText).RootElement;
+        Assert.Equal(id, rotated.GetProperty("id").GetString());
+        Assert.Equal(time.GetUtcNow().AddHours(1), rotated.GetProperty("previous_secret_expires_at").GetDateTimeOffset());
+        using var newClient = factory.CreateClientWithKey(rotated.GetProperty("key").GetString()!);
+        using (var mine = await newClient.GetAsync($"/v1/runs/{runBefore}", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, mine.StatusCode);
+        }
+
+        time.Advance(TimeSpan.FromMinutes(59));
+        using (var stillOld = await oldClient.GetAsync("/v1/models", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, stillOld.StatusCode);
+        }
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        using (var expired = await oldClient.GetAsync("/v1/models", Ct))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+        }
+
+        using var fresh = await newClient.PostAsJsonAsync("/v1/chat/completions", new { model = "text", messages = new[] { new { role = "user", content = "after" } } }, Ct);
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.Equal(id, (await HttpAssert.RunAsync(admin, HttpAssert.RunId(fresh))).GetProperty("key_id").GetString());
+        var (_, list, _) = await RunAsync(time, "keys", "list", "--config", factory.ConfigPath, "--json");
+        var listed = JsonDocument.Parse(list).RootElement.EnumerateArray().Single(k => k.GetProperty("id").GetString() == id);
+        Assert.Equal(100, listed.GetProperty("rpm").GetInt32());
+        Assert.DoesNotContain(rotated.GetProperty("key").GetString()!, list, StringComparison.Ordinal);
+    }
+
+    private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunAsync(TimeProvider.System, args);
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(TimeProvider time, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var env = new CliEnvironment(CliEnvironment.PlainConsole(output), output, error, TimeProvider.System, static _ => null);
+        var env = new CliEnvironment(CliEnvironment.PlainConsole(output), output, error, time, static _ => null);
         var exit = await SwitchyardCommand.Create(env).Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, Ct);
         return (exit, output.ToString(), error.ToString());
     }

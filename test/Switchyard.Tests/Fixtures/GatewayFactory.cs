@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Switchyard.Tests.Fixtures;
@@ -100,6 +101,12 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public string ConfigPath { get; }
 
+    /// <summary>More host settings (environment variables, e.g. the secrets <c>${NAME}</c> refers to), set before the first client.</summary>
+    public IReadOnlyDictionary<string, string>? Settings { get; init; }
+
+    /// <summary>Receives every log line of every level, when set before the first client.</summary>
+    public ILoggerProvider? Logs { get; init; }
+
     /// <summary>Set before the first client is created to run the gateway on a fake clock.</summary>
     public FakeTimeProvider? Time { get; init; }
 
@@ -115,6 +122,17 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         builder.UseSetting("SWITCHYARD_CONFIG", ConfigPath);
         builder.UseSetting("SWITCHYARD_ADMIN_KEY", AdminKey);
         builder.UseEnvironment("Testing");
+        foreach (var (name, value) in Settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(name, value);
+        }
+
+        if (Logs is not null)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace)
+                .Services.Configure<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(Logs.GetType().FullName, null, LogLevel.Trace, null))));
+        }
+
         if (Time is not null)
         {
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));

@@ -57,7 +57,7 @@ public sealed class PostgresGatewayTests : IClassFixture<TestPostgres>, IAsyncLi
 
         Assert.IsType<BufferedLedger>(services.GetRequiredService<ILedger>());
         Assert.IsType<PostgresLedger>(services.GetRequiredService<BufferedLedger>().Store);
-        Assert.IsType<PostgresKeyStore>(services.GetRequiredService<Switchyard.Keys.IKeyStore>());
+        Assert.IsType<PostgresKeyStore>(Assert.IsType<Switchyard.Keys.CachingKeyStore>(services.GetRequiredService<Switchyard.Keys.IKeyStore>()).Inner);
         Assert.StartsWith("postgres://127.0.0.1:", services.GetRequiredService<StorageBootstrap>().Description, StringComparison.Ordinal);
     }
 }
