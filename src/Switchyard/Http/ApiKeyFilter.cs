@@ -52,6 +52,18 @@ internal sealed class ApiKeyFilter : IEndpointFilter
         return null;
     }
 
+    /// <summary>Drops the remembered verdict for key <paramref name="keyId"/>, so a key revoked by this process (the dashboard) is refused at once.</summary>
+    public void Forget(string keyId)
+    {
+        foreach (var (prefix, cached) in _valid)
+        {
+            if (cached.Record.Id == keyId)
+            {
+                _valid.TryRemove(prefix, out _);
+            }
+        }
+    }
+
     private async ValueTask<ApiKeyRecord?> FindAsync(string prefix, CancellationToken cancellationToken)
     {
         var now = _time.GetTimestamp();

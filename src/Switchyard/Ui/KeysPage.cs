@@ -46,7 +46,7 @@ internal static class KeysPage
         return await RenderAsync(http, keys, created, StatusCodes.Status200OK);
     }
 
-    private static async Task<IResult> RevokeAsync(string id, HttpContext http, IKeyStore keys, TimeProvider time)
+    private static async Task<IResult> RevokeAsync(string id, HttpContext http, IKeyStore keys, ApiKeyFilter authenticator, TimeProvider time)
     {
         if (!await UiEndpoints.ValidateFormAsync(http))
         {
@@ -54,6 +54,7 @@ internal static class KeysPage
         }
 
         var revoked = await keys.RevokeAsync(id, time.GetUtcNow(), http.RequestAborted);
+        authenticator.Forget(id);
         var note = revoked
             ? UiPage.Notice("ok", $"Revoked {id}: requests with it are refused from now on." + (id == CallerKey.From(http).Id ? " That was this session's key: sign in with another admin key." : string.Empty))
             : UiPage.Notice("error", $"No active key {id}.");
