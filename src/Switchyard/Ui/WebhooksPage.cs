@@ -94,24 +94,24 @@ internal static class WebhooksPage
         var csrf = page.Any(CanResend) ? UiPage.Csrf(http) : HtmlRaw.Empty;
         var rows = HtmlRaw.Join(page.Select(d => Html.Of($"""
             <tr>
-              <th scope="row"><a class="mono small" href="/ui/webhooks/{d.Id}">{d.Id}</a></th>
+              <th scope="row" class="wrap"><a class="mono small" href="/ui/webhooks/{d.Id}">{d.Id}</a></th>
               <td class="mono small">{d.EventType}</td>
               <td><a href="/ui/webhooks?subject={Uri.EscapeDataString(d.SubjectId)}">{d.SubjectId}</a></td>
-              <td class="mono small">{Target(d.Url)}</td>
+              <td class="mono small wrap">{Target(d.Url)}</td>
               <td>{UiPage.Badge(d.Status.ToWire())}</td>
               <td class="num">{d.Tries}</td>
               <td class="num">{(d.LastHttpStatus is { } status ? status.ToString(CultureInfo.InvariantCulture) : "—")}</td>
-              <td class="small">{Shorten(d.LastError, 120) ?? "—"}</td>
+              <td class="small error">{Shorten(d.LastError, 120) ?? "—"}</td>
               <td class="small">{(d.Status == WebhookDeliveryStatus.Pending ? UiFormat.TimeTag(d.NextTryAt) : Html.Of($"—"))}</td>
               <td class="small">{UiFormat.TimeTag(d.CreatedAt)}{(d.DeliveredAt is { } at ? HtmlRaw.Join([Html.Of($"<br>delivered "), UiFormat.TimeTag(at)]) : HtmlRaw.Empty)}</td>
-              <td>{(CanResend(d) ? ResendForm(d.Id, back, csrf) : HtmlRaw.Empty)}</td>
+              <td class="action">{(CanResend(d) ? ResendForm(d.Id, back, csrf) : HtmlRaw.Empty)}</td>
             </tr>
             """)));
         var table = page.Count == 0
             ? Html.Of($"""<p class="muted">No webhook deliveries match these filters.</p>""")
             : Html.Of($"""
                 <div class="table-wrap"><table id="deliveries-table">
-                <caption>{page.Count} deliveries, newest first</caption>
+                <caption>{page.Count} {(page.Count == 1 ? "delivery" : "deliveries")}, newest first</caption>
                 <thead><tr><th scope="col">Delivery</th><th scope="col">Event</th><th scope="col">Subject</th><th scope="col">URL</th><th scope="col">Status</th><th scope="col" class="num">Tries</th><th scope="col" class="num">Last HTTP</th><th scope="col">Last error</th><th scope="col">Next try</th><th scope="col">Created / delivered</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
                 <tbody>{rows}</tbody></table></div>
                 """);

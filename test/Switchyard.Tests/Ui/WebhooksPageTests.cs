@@ -264,10 +264,10 @@ public sealed partial class WebhooksPageTests : IDisposable
             : throw new InvalidOperationException("No failed webhooks tile:\n" + page);
 
     private static List<string> Ids(string page) =>
-        [.. Regex.Matches(page, "<th scope=\"row\"><a class=\"mono small\" href=\"/ui/webhooks/(msg_[0-9a-f]+)\">").Select(m => m.Groups[1].Value)];
+        [.. Regex.Matches(page, "<th scope=\"row\" class=\"wrap\"><a class=\"mono small\" href=\"/ui/webhooks/(msg_[0-9a-f]+)\">").Select(m => m.Groups[1].Value)];
 
     private static string Row(string page, string id) =>
-        Regex.Match(page, $"<tr>\\s*<th scope=\"row\"><a class=\"mono small\" href=\"/ui/webhooks/{id}\">.*?</tr>", RegexOptions.Singleline).Value;
+        Regex.Match(page, $"<tr>\\s*<th scope=\"row\" class=\"wrap\"><a class=\"mono small\" href=\"/ui/webhooks/{id}\">.*?</tr>", RegexOptions.Singleline).Value;
 
     private async Task<DashboardClient> SignedInAsync()
     {
