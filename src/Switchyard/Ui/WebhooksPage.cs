@@ -98,13 +98,12 @@ internal static class WebhooksPage
               <td class="mono small">{d.EventType}</td>
               <td><a href="/ui/webhooks?subject={Uri.EscapeDataString(d.SubjectId)}">{d.SubjectId}</a></td>
               <td class="mono small wrap">{Target(d.Url)}</td>
-              <td>{UiPage.Badge(d.Status.ToWire())}</td>
+              <td class="action">{UiPage.Badge(d.Status.ToWire())}{(CanResend(d) ? HtmlRaw.Join([Html.Of($"<br>"), ResendForm(d.Id, back, csrf)]) : HtmlRaw.Empty)}</td>
               <td class="num">{d.Tries}</td>
               <td class="num">{(d.LastHttpStatus is { } status ? status.ToString(CultureInfo.InvariantCulture) : "—")}</td>
               <td class="small error">{Shorten(d.LastError, 120) ?? "—"}</td>
               <td class="small">{(d.Status == WebhookDeliveryStatus.Pending ? UiFormat.TimeTag(d.NextTryAt) : Html.Of($"—"))}</td>
               <td class="small">{UiFormat.TimeTag(d.CreatedAt)}{(d.DeliveredAt is { } at ? HtmlRaw.Join([Html.Of($"<br>delivered "), UiFormat.TimeTag(at)]) : HtmlRaw.Empty)}</td>
-              <td class="action">{(CanResend(d) ? ResendForm(d.Id, back, csrf) : HtmlRaw.Empty)}</td>
             </tr>
             """)));
         var table = page.Count == 0
@@ -112,7 +111,7 @@ internal static class WebhooksPage
             : Html.Of($"""
                 <div class="table-wrap"><table id="deliveries-table">
                 <caption>{page.Count} {(page.Count == 1 ? "delivery" : "deliveries")}, newest first</caption>
-                <thead><tr><th scope="col">Delivery</th><th scope="col">Event</th><th scope="col">Subject</th><th scope="col">URL</th><th scope="col">Status</th><th scope="col" class="num">Tries</th><th scope="col" class="num">Last HTTP</th><th scope="col">Last error</th><th scope="col">Next try</th><th scope="col">Created / delivered</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+                <thead><tr><th scope="col">Delivery</th><th scope="col">Event</th><th scope="col">Subject</th><th scope="col">URL</th><th scope="col">Status</th><th scope="col" class="num">Tries</th><th scope="col" class="num">Last HTTP</th><th scope="col">Last error</th><th scope="col">Next try</th><th scope="col">Created / delivered</th></tr></thead>
                 <tbody>{rows}</tbody></table></div>
                 """);
         var pager = found.Count > limit
