@@ -62,6 +62,21 @@ public sealed partial class WebhookDispatcher
     /// <summary>Wakes the loop of <see cref="RunAsync"/> to look for due deliveries now (a delivery was just enqueued).</summary>
     public void Notify() => Volatile.Read(ref _wake).TrySetResult();
 
+    /// <summary>
+    /// Queues a delivery again with the same id (<c>webhook-id</c>) and body, as <see cref="IWebhookDeliveryStore.ResendAsync"/> does,
+    /// and wakes the loop so it is tried at once; null when there is no such delivery. The API's re-send and the dashboard's both come here.
+    /// </summary>
+    public async ValueTask<WebhookDelivery?> ResendAsync(string id, CancellationToken cancellationToken)
+    {
+        var resent = await _store.ResendAsync(id, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (resent is not null)
+        {
+            Notify();
+        }
+
+        return resent;
+    }
+
     /// <summary>Claims up to <c>webhooks.concurrency</c> due deliveries, tries them at once and records each try; returns how many were claimed.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {

@@ -86,20 +86,19 @@ internal static class WebhookEndpoints
         return Results.Json(Detailed(delivery, tries), WebhookJsonContext.Wire.WebhookDeliveryView);
     }
 
-    private static async Task<IResult> ResendAsync(string id, HttpContext http, IWebhookDeliveryStore store, WebhookDispatcher dispatcher, TimeProvider time)
+    private static async Task<IResult> ResendAsync(string id, HttpContext http, IWebhookDeliveryStore store, WebhookDispatcher dispatcher)
     {
         if (await FindAsync(id, http, store) is null)
         {
             return NotFound(id);
         }
 
-        var resent = await store.ResendAsync(id, time.GetUtcNow(), http.RequestAborted);
+        var resent = await dispatcher.ResendAsync(id, http.RequestAborted);
         if (resent is null)
         {
             return NotFound(id);
         }
 
-        dispatcher.Notify();
         var tries = await store.GetTriesAsync(id, http.RequestAborted);
         return Results.Json(Detailed(resent, tries), WebhookJsonContext.Wire.WebhookDeliveryView, statusCode: 202);
     }

@@ -4,6 +4,7 @@ using Switchyard.Generation;
 using Switchyard.Ledger;
 using Switchyard.Resilience;
 using Switchyard.Routing;
+using Switchyard.Webhooks;
 
 namespace Switchyard.Ui;
 
@@ -71,6 +72,7 @@ internal static class OverviewPage
         var firing = data.Alerts.Current.Where(a => a.State == AlertState.Firing).ToList();
         var circuits = data.Config.Providers.Keys.Order(StringComparer.Ordinal).Select(p => (Provider: p, State: data.Pipelines.CircuitState(p))).ToList();
         var open = circuits.Count(c => c.State != "closed");
+        var failedWebhooks = await WebhooksPage.CountFailedSinceAsync(data.Webhooks, since, cancellationToken);
 
         var subject = selection.Provider is { } provider
             ? $"attempts on {provider}" + (selection.Route is { } r ? $" in route {r}" : string.Empty)
@@ -108,6 +110,7 @@ internal static class OverviewPage
               {Tile("Placeholder share", UiFormat.Percent(placeholderShare), placeholderShare > 0 ? "warn" : null)}
               {Tile("Firing alerts", UiFormat.Count(firing.Count), firing.Count > 0 ? "bad" : "ok")}
               {Tile("Open circuits", UiFormat.Count(open), open > 0 ? "bad" : "ok")}
+              {WebhookTile(failedWebhooks, selection.Window)}
             </div>
             <div class="grid">
               {UiPage.Panel("h-outcomes", "Outcomes", counts)}
@@ -128,6 +131,12 @@ internal static class OverviewPage
 
     private static HtmlRaw Tile(string label, string value, string? tone) =>
         Html.Of($"""<div class="tile"><div class="label">{label}</div><div class="value {tone}">{value}</div></div>""");
+
+    // The list has no time filter: it shows every failed delivery newest first, so the ones counted here come first.
+    private static HtmlRaw WebhookTile(int failed, OverviewWindow window) => Html.Of($"""
+        <div class="tile" id="tile-webhooks-failed"><div class="label">Failed webhooks</div>
+        <div class="value {(failed > 0 ? "bad" : "ok")}"><a href="/ui/webhooks?status=failed" aria-label="{failed} webhook deliveries created in the last {window.Name} failed; show failed deliveries">{(failed >= WebhooksPage.MaxCounted ? UiFormat.Count(failed) + "+" : UiFormat.Count(failed))}</a></div></div>
+        """);
 
     private static HtmlRaw Option(string value, string text, string? selected) =>
         Html.Of($"""<option value="{value}"{(value == selected ? new HtmlRaw(" selected") : HtmlRaw.Empty)}>{text}</option>""");
@@ -244,4 +253,4 @@ internal static class OverviewPage
 }
 
 /// <summary>The in-process services the overview reads (no HTTP calls to the gateway's own API).</summary>
-internal sealed record OverviewData(SwitchyardConfig Config, ILedger Ledger, AlertEvaluator Alerts, ProviderPipelines Pipelines, ProviderHealth Health, ProviderRegistry Providers, TimeProvider Time);
+internal sealed record OverviewData(SwitchyardConfig Config, ILedger Ledger, AlertEvaluator Alerts, ProviderPipelines Pipelines, ProviderHealth Health, ProviderRegistry Providers, IWebhookDeliveryStore Webhooks, TimeProvider Time);

@@ -18,6 +18,7 @@ internal static class UiNavigation
         new("runs", "/ui/runs", "Runs"),
         new("providers", "/ui/providers", "Providers"),
         new("alerts", "/ui/alerts", "Alerts"),
+        new("webhooks", "/ui/webhooks", "Webhooks"),
         new("keys", "/ui/keys", "Keys"),
     ];
 }

@@ -93,6 +93,9 @@ public sealed class GatewayProcess : IAsyncLifetime
         AdminKey = adminKey;
     }
 
+    /// <summary>Extra environment variables of the process (e.g. secrets the config references as <c>${NAME}</c>).</summary>
+    internal IReadOnlyDictionary<string, string> ExtraEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The temporary working directory: config, database and artifacts.</summary>
     public string Folder { get; }
 
@@ -131,7 +134,7 @@ public sealed class GatewayProcess : IAsyncLifetime
         }
 
         var readyLine = $"switchyard ready on {BaseAddress.ToString().TrimEnd('/')}";
-        _process = StartGateway(Folder, arguments, AdminKey, _output, readyLine);
+        _process = StartGateway(Folder, arguments, AdminKey, _output, readyLine, ExtraEnvironment);
         using var timeout = new CancellationTokenSource(StartTimeout);
         try
         {
@@ -265,7 +268,7 @@ public sealed class GatewayProcess : IAsyncLifetime
         }
     }
 
-    private static Process StartGateway(string folder, IReadOnlyList<string> arguments, string? adminKey, ProcessOutput output, string? readyLine)
+    private static Process StartGateway(string folder, IReadOnlyList<string> arguments, string? adminKey, ProcessOutput output, string? readyLine, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -295,6 +298,10 @@ public sealed class GatewayProcess : IAsyncLifetime
             start.Environment["SWITCHYARD_ADMIN_KEY"] = adminKey;
         }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => output.AddStdout(e.Data, readyLine);

@@ -22,6 +22,7 @@ public sealed class DashboardAuthTests : IDisposable
     [InlineData("/ui/runs?outcome=failed")]
     [InlineData("/ui/keys")]
     [InlineData("/ui/providers")]
+    [InlineData("/ui/webhooks?status=failed")]
     public async Task Get_WithoutSession_RedirectsToLoginWithTheWayBack(string path)
     {
         using var client = DashboardClient.For(_factory);
@@ -263,6 +264,7 @@ public sealed class DashboardAuthTests : IDisposable
     [InlineData("/ui/login")]
     [InlineData("/ui")]
     [InlineData("/ui/runs")]
+    [InlineData("/ui/webhooks")]
     public async Task Pages_CarryTheSecurityHeaders(string path)
     {
         using var client = await SignedInAsync();

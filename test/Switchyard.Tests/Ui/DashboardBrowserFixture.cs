@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Switchyard.Tests.Fixtures;
 using Switchyard.Tests.EndToEnd;
+using Switchyard.Tests.Webhooks;
 
 namespace Switchyard.Tests.Ui;
 
@@ -13,7 +14,15 @@ public sealed class DashboardBrowserFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    /// <summary>The end-to-end config, plus a route without a placeholder (so runs can fail) and an alert rule.</summary>
+    /// <summary>The signing secret of the alerts webhook (the Standard Webhooks test vector), given through <see cref="AlertSecretVariable"/>.</summary>
+    public const string AlertSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    public const string AlertSecretVariable = "UI_TEST_ALERT_SECRET";
+
+    /// <summary>
+    /// The end-to-end config, plus a route without a placeholder (so runs can fail), an alert rule, and the alerts webhook
+    /// posting to <c>{{WEBHOOK_URL}}</c> (the fixture's loopback receiver; 127.0.0.1 is allowed as an outbound target).
+    /// </summary>
     public const string Config = GatewayProcess.DefaultConfig + """
 
           strict:
@@ -22,7 +31,13 @@ public sealed class DashboardBrowserFixture : IAsyncLifetime
               - { provider: sandbox-a, model: sandbox-image }
               - { provider: sandbox-b, model: sandbox-image }
 
+        outbound:
+          allow_private: ["127.0.0.1/32"]
+
         alerts:
+          webhook:
+            url: {{WEBHOOK_URL}}
+            secret: ${UI_TEST_ALERT_SECRET}
           evaluate_every: 1s
           min_runs: 1
           rules:
@@ -46,9 +61,16 @@ public sealed class DashboardBrowserFixture : IAsyncLifetime
     public DashboardBrowserFixture()
     {
         _traffic = new(SendTrafficAsync);
+        Gateway = new(Config.Replace("{{WEBHOOK_URL}}", Receiver.Url.ToString(), StringComparison.Ordinal))
+        {
+            ExtraEnvironment = new Dictionary<string, string> { [AlertSecretVariable] = AlertSecret },
+        };
     }
 
-    public GatewayProcess Gateway { get; } = new(Config);
+    public GatewayProcess Gateway { get; }
+
+    /// <summary>Where the alerts webhook posts: it refuses the first delivery with 410 (so it fails at once) and accepts the rest.</summary>
+    internal LoopbackReceiver Receiver { get; } = new(410);
 
     public IBrowserContext Browser { get; private set; } = null!;
 
@@ -93,6 +115,7 @@ public sealed class DashboardBrowserFixture : IAsyncLifetime
 
         _playwright?.Dispose();
         await Gateway.DisposeAsync();
+        await Receiver.DisposeAsync();
         try
         {
             Directory.Delete(_userData, recursive: true);

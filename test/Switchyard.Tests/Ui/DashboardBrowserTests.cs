@@ -158,6 +158,63 @@ public sealed partial class DashboardBrowserTests : IClassFixture<DashboardBrows
     }
 
     [Fact]
+    public async Task Webhooks_AFailedAlertDelivery_FoundFromTheOverviewAndReSentWithTheSameId()
+    {
+        await SendTrafficAsync();
+
+        // The placeholder alert the traffic sets off is posted to the receiver, which refuses it with 410: failed at once.
+        var first = await _fixture.Receiver.NextAsync();
+        Assert.Equal(410, first.AnsweredWith);
+        var id = first.Headers["webhook-id"];
+        Assert.Contains("\"type\":\"alert.firing\"", System.Text.Encoding.UTF8.GetString(first.Body), StringComparison.Ordinal);
+        var page = await _fixture.Browser.NewPageAsync();
+        var dialogs = WatchDialogs(page);
+        await page.GotoAsync("/ui?window=15m&refresh=2");
+        await SignInIfAskedAsync(page);
+
+        // The overview's live region picks up the failure without a reload.
+        await Assertions.Expect(page.Locator("#tile-webhooks-failed a")).ToHaveTextAsync("1", new() { Timeout = 30_000 });
+        await ShotAsync(page, "overview-webhooks");
+        await page.Locator("#tile-webhooks-failed a").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/ui/webhooks\\?status=failed$"));
+        await Assertions.Expect(page.Locator("#deliveries-table tbody tr")).ToHaveCountAsync(1);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Webhooks", Exact = true }).ClickAsync();
+        await page.GetByLabel("Status").SelectOptionAsync("failed");
+        await page.GetByLabel("Event type").FillAsync("alert.firing");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("status=failed&event_type=alert.firing"));
+        var row = page.Locator("#deliveries-table tbody tr");
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await Assertions.Expect(row).ToContainTextAsync(id);
+        await Assertions.Expect(row).ToContainTextAsync("image-placeholder");
+        await Assertions.Expect(row).ToContainTextAsync("410");
+        await Assertions.Expect(row).ToContainTextAsync(_fixture.Receiver.Url.ToString());
+        await ShotAsync(page, "webhooks-failed");
+
+        await row.GetByRole(AriaRole.Link, new() { Name = id }).ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync(id);
+        await Assertions.Expect(page.Locator("#tries-table tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#tries-table")).ToContainTextAsync("410");
+        await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("\"type\": \"alert.firing\"");
+        await ShotAsync(page, "webhook-failed");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Re-send {id}" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator(".notice.ok")).ToContainTextAsync($"Re-sent {id}");
+        var second = await _fixture.Receiver.NextAsync();
+        Assert.Equal((id, 200), (second.Headers["webhook-id"], second.AnsweredWith));
+        Assert.Equal(first.Body, second.Body);
+
+        // The page of a pending delivery updates itself until the try is recorded.
+        await Assertions.Expect(page.Locator("#delivery-facts .badge").First).ToHaveTextAsync("delivered", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#tries-table tbody tr")).ToHaveCountAsync(2);
+        Assert.Empty(dialogs);
+        await ShotAsync(page, "webhook-resent");
+    }
+
+    [Fact]
     public async Task SignIn_WithAWrongKey_SaysSoAndStaysOnTheForm()
     {
         var context = await _fixture.Browser.Browser!.NewContextAsync(new() { BaseURL = _fixture.Gateway.BaseAddress.ToString() });
