@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Switchyard.Keys;
+using Switchyard.Webhooks;
 
 namespace Switchyard.Tests.Fixtures;
 
@@ -37,6 +38,12 @@ public class KeyWorld : IAsyncLifetime
     /// <summary>An artifact (image) of key B.</summary>
     public string ArtifactB { get; private set; } = "";
 
+    /// <summary>A batch job of key B.</summary>
+    public string JobB { get; private set; } = "";
+
+    /// <summary>A webhook delivery of key B.</summary>
+    public string DeliveryB { get; private set; } = "";
+
     /// <summary>A run of the admin key.</summary>
     public string RunAdmin { get; private set; } = "";
 
@@ -62,6 +69,19 @@ public class KeyWorld : IAsyncLifetime
         using var image = await clientB.PostAsJsonAsync("/v1/images/generations", new { model = "placeholder/placeholder", prompt = "b's image", size = "256x256", response_format = "url" }, ct);
         var url = (await image.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("data")[0].GetProperty("url").GetString()!;
         ArtifactB = new Uri(url).AbsolutePath.Split('/').Last();
+
+        using var job = await clientB.PostAsJsonAsync("/v1/jobs", new { items = new[] { new { id = "card", type = "text", model = "text", prompt = "b's card" } } }, ct);
+        JobB = (await job.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+        DeliveryB = await Factory.Services.GetRequiredService<IWebhookOutbox>().EnqueueAsync(
+            new WebhookMessage
+            {
+                OwnerKeyId = b.Id,
+                Url = new Uri("https://hooks.example.invalid/b"),
+                EventType = "job.completed",
+                SubjectId = JobB,
+                Data = JsonSerializer.SerializeToElement(new { id = JobB }),
+            },
+            ct);
 
         using var admin = Client(GatewayFactory.AdminKey);
         using var adminImage = await admin.PostAsJsonAsync("/v1/images/generations", new { model = "placeholder/placeholder", prompt = "an input", size = "256x256" }, ct);
