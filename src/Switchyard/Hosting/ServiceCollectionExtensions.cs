@@ -38,8 +38,16 @@ internal static class ServiceCollectionExtensions
             // Several nodes: rate limits and circuit openings are shared through Redis.
             services.AddSingleton(_ => new RedisConnection(config.Storage.Redis));
             services.AddSingleton<ICircuitBroadcast, RedisCircuitBroadcast>();
-            services.AddSingleton<ISharedRateLimits, RedisRateLimits>();
+            services.AddSingleton<ISharedRateLimits>(sp => sp.GetRequiredService<RedisRateLimits>());
             services.AddSingleton<ISharedResultCache, RedisResultCache>();
+            services.AddSingleton<RedisRateLimits>();
+            services.AddSingleton<IKeyLimiter>(sp => new RedisKeyLimiter(
+                new InProcessKeyLimiter(sp.GetRequiredService<IKeyRunCounter>(), sp.GetRequiredService<TimeProvider>()),
+                sp.GetRequiredService<RedisConnection>(),
+                sp.GetRequiredService<RedisRateLimits>(),
+                sp.GetRequiredService<IKeyRunCounter>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<RedisKeyLimiter>>()));
         }
 
         services.AddSingleton<ProviderPipelines>();

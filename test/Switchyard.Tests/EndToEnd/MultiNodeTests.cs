@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Switchyard.Keys;
+using Switchyard.Storage.Postgres;
 using Switchyard.Tests.Common.Servers;
 using Switchyard.Tests.Fixtures;
 
@@ -119,5 +121,38 @@ public sealed class MultiNodeTests : IAsyncLifetime
         // rpm: 4 for the deployment, not 4 per node: of 8 requests in the minute, 4 reach the provider.
         Assert.Equal(4, servedBy.Count(p => p == "metered"));
         Assert.Equal(4, servedBy.Count(p => p == "placeholder"));
+    }
+
+    [Fact]
+    public async Task PerKeyRpmLimit_HoldsAcrossBothNodes()
+    {
+        string key;
+        await using (var database = new PostgresDatabase(_postgres.Url, TimeProvider.System))
+        {
+            (key, var record) = ApiKeys.Create("metered-tenant", isAdmin: false, TimeProvider.System.GetUtcNow());
+            await new PostgresKeyStore(database).AddAsync(record with { Limits = new KeyLimits { RequestsPerMinute = 3 } }, Ct);
+        }
+
+        using var a = _nodeA.CreateHttpClient(key);
+        using var b = _nodeB.CreateHttpClient(key);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            foreach (var client in new[] { a, b })
+            {
+                using var response = await client.PostAsJsonAsync("/v1/images/generations", new { model = "placeholder/placeholder", prompt = $"tenant image {i}", size = "256x256" }, Ct);
+                statuses.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    Assert.True(response.Headers.RetryAfter is not null, "429 without Retry-After");
+                    var error = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+                    Assert.Equal("key_rate_limited", error.GetProperty("error").GetProperty("code").GetString());
+                }
+            }
+        }
+
+        // 3 per minute for the key across the deployment, not 3 per node.
+        Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
     }
 }
