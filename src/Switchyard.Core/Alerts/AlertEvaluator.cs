@@ -1,5 +1,6 @@
 using Switchyard.Configuration;
 using Switchyard.Generation;
+using Switchyard.Jobs;
 
 namespace Switchyard.Alerts;
 
@@ -17,14 +18,16 @@ public sealed class AlertEvaluator
     private readonly AlertsConfig _config;
     private readonly RunOutcomeWindow _window;
     private readonly ICircuitStates _circuits;
+    private readonly JobQueueReading? _queue;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, RuleState> _states = new(StringComparer.Ordinal);
     private readonly LinkedList<AlertTransition> _history = new();
     private readonly Lock _lock = new();
 
     /// <summary>Creates an evaluator of <paramref name="config"/>'s rules.</summary>
-    public AlertEvaluator(AlertsConfig config, RunOutcomeWindow window, ICircuitStates circuits, TimeProvider time)
+    public AlertEvaluator(AlertsConfig config, RunOutcomeWindow window, ICircuitStates circuits, TimeProvider time, JobQueueReading? queue = null)
     {
+        _queue = queue;
         _config = config;
         _window = window;
         _circuits = circuits;
@@ -128,6 +131,12 @@ public sealed class AlertEvaluator
 
             var open = now - since.Value;
             return (open.TotalSeconds, open >= rule.For);
+        }
+
+        if (rule.Kind == AlertKind.QueueAge)
+        {
+            // No reading yet (no worker pass, or jobs not in use): no verdict.
+            return _queue?.Latest is { } reading ? (reading.OldestAge.TotalSeconds, reading.OldestAge > rule.OlderThan) : (null, false);
         }
 
         var runs = _window.Since(rule.Window).Where(r => rule.Route is null || string.Equals(r.Route, rule.Route, StringComparison.Ordinal));

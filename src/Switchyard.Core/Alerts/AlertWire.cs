@@ -13,6 +13,7 @@ public static class AlertWire
         AlertKind.SuccessRate => "success_rate",
         AlertKind.ErrorRate => "error_rate",
         AlertKind.CircuitOpen => "circuit_open",
+        AlertKind.QueueAge => "queue_age",
         _ => "placeholder_share",
     };
 

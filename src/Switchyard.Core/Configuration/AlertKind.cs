@@ -14,4 +14,7 @@ public enum AlertKind
 
     /// <summary>The share of runs served by the placeholder rises above <c>above</c>.</summary>
     PlaceholderShare,
+
+    /// <summary>The oldest job item ready to run has waited longer than <c>above</c> (a duration).</summary>
+    QueueAge,
 }

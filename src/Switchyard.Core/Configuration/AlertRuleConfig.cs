@@ -36,5 +36,13 @@ public sealed record AlertRuleConfig
     public TimeSpan For { get; init; }
 
     /// <summary>The threshold the value is compared with, whichever side it is on.</summary>
-    public double? Threshold => Kind == AlertKind.CircuitOpen ? For.TotalSeconds : Below ?? Above;
+    public double? Threshold => Kind switch
+    {
+        AlertKind.CircuitOpen => For.TotalSeconds,
+        AlertKind.QueueAge => OlderThan?.TotalSeconds,
+        _ => Below ?? Above,
+    };
+
+    /// <summary>For <c>queue_age</c>: how long the oldest ready job item may wait (its <c>above</c>).</summary>
+    public TimeSpan? OlderThan { get; init; }
 }

@@ -95,19 +95,16 @@ public sealed partial class ConfigLoader
         switch (rule["kind"])
         {
             case null or "":
-                Problem($"{path}.kind", "missing; expected one of: success_rate, error_rate, circuit_open, placeholder_share");
+                Problem($"{path}.kind", "missing; expected one of: success_rate, error_rate, circuit_open, placeholder_share, queue_age");
                 ok = false;
                 break;
             case "success_rate": kind = AlertKind.SuccessRate; break;
             case "error_rate": kind = AlertKind.ErrorRate; break;
             case "circuit_open": kind = AlertKind.CircuitOpen; break;
             case "placeholder_share": kind = AlertKind.PlaceholderShare; break;
-            case "queue_age":
-                Problem($"{path}.kind", "queue_age needs jobs, which this build does not have yet; expected one of: success_rate, error_rate, circuit_open, placeholder_share");
-                ok = false;
-                break;
+            case "queue_age": kind = AlertKind.QueueAge; break;
             case var other:
-                Problem($"{path}.kind", $"unknown kind '{other}'; expected one of: success_rate, error_rate, circuit_open, placeholder_share");
+                Problem($"{path}.kind", $"unknown kind '{other}'; expected one of: success_rate, error_rate, circuit_open, placeholder_share, queue_age");
                 ok = false;
                 break;
         }
@@ -148,7 +145,9 @@ public sealed partial class ConfigLoader
         }
 
         var below = ReadRatio(rule, "below", $"{path}.below");
-        var above = ReadRatio(rule, "above", $"{path}.above");
+        var isQueueAge = rule["kind"] == "queue_age";
+        var above = isQueueAge ? null : ReadRatio(rule, "above", $"{path}.above");
+        TimeSpan? olderThan = isQueueAge && rule["above"] is not null ? ReadDuration(rule, "above", $"{path}.above", TimeSpan.Zero, TimeSpan.FromSeconds(1)) : null;
         var window = rule["window"] is null ? (TimeSpan?)null : ReadDuration(rule, "window", $"{path}.window", TimeSpan.Zero, TimeSpan.FromSeconds(1));
         var forDuration = ReadDuration(rule, "for", $"{path}.for", TimeSpan.Zero);
         if (!ok)
@@ -157,14 +156,16 @@ public sealed partial class ConfigLoader
         }
 
         // Which settings each kind needs, and which it would silently ignore (reported instead).
-        var needsWindow = kind != AlertKind.CircuitOpen;
+        var needsWindow = kind is not (AlertKind.CircuitOpen or AlertKind.QueueAge);
         if (needsWindow && window is null)
         {
             Problem($"{path}.window", "missing; write the sliding window, e.g. 5m or 15m");
         }
         else if (!needsWindow && window is not null)
         {
-            Problem($"{path}.window", "circuit_open takes no window; write how long the circuit must stay open as 'for'");
+            Problem($"{path}.window", kind == AlertKind.QueueAge
+                ? "queue_age takes no window: it reads the queue as it is; write the age as 'above' (e.g. 10m)"
+                : "circuit_open takes no window; write how long the circuit must stay open as 'for'");
         }
 
         if (kind == AlertKind.SuccessRate)
@@ -184,6 +185,17 @@ public sealed partial class ConfigLoader
             }
 
             NotFor(rule, "below", path, $"{Wire(kind)} fires 'above' a share");
+        }
+        else if (kind == AlertKind.QueueAge)
+        {
+            if (rule["above"] is null)
+            {
+                Problem($"{path}.above", "missing; queue_age fires when the oldest ready job item has waited longer than this (e.g. 10m)");
+            }
+
+            NotFor(rule, "below", path, "queue_age fires 'above' an age");
+            NotFor(rule, "route", path, "the job queue is one queue");
+            NotFor(rule, "provider", path, "the job queue is one queue");
         }
         else
         {
@@ -220,6 +232,7 @@ public sealed partial class ConfigLoader
             ErrorClass = errorClass,
             Below = below,
             Above = above,
+            OlderThan = olderThan,
             Window = window ?? TimeSpan.Zero,
             For = forDuration,
         };

@@ -58,7 +58,8 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(sp => new RunOutcomeWindow(config.Alerts, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunOutcomeWindow>());
         services.AddSingleton<ICircuitStates, PipelineCircuitStates>();
-        services.AddSingleton(sp => new AlertEvaluator(config.Alerts, sp.GetRequiredService<RunOutcomeWindow>(), sp.GetRequiredService<ICircuitStates>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<JobQueueReading>();
+        services.AddSingleton(sp => new AlertEvaluator(config.Alerts, sp.GetRequiredService<RunOutcomeWindow>(), sp.GetRequiredService<ICircuitStates>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<JobQueueReading>()));
         services.AddSingleton(sp => new AlertMonitor(
             sp.GetRequiredService<AlertEvaluator>(),
             config.Alerts.Webhook is { } webhook ? new AlertWebhookSender(webhook, sp.GetRequiredService<Webhooks.IWebhookOutbox>()) : null,

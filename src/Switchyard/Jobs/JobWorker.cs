@@ -23,6 +23,7 @@ internal sealed partial class JobWorker : BackgroundService
     private readonly TimeProvider _time;
     private readonly SwitchyardTelemetry _telemetry;
     private readonly IWebhookOutbox? _outbox;
+    private readonly JobQueueReading? _queueReading;
     private readonly WebhookSecretProtector _secrets;
     private readonly JobSignal _signal;
     private readonly ILogger<JobWorker> _logger;
@@ -42,6 +43,7 @@ internal sealed partial class JobWorker : BackgroundService
         _time = time;
         _telemetry = telemetry;
         _outbox = services.GetService<IWebhookOutbox>();
+        _queueReading = services.GetService<JobQueueReading>();
         _secrets = secrets;
         _signal = signal;
         _logger = logger;
@@ -106,7 +108,9 @@ internal sealed partial class JobWorker : BackgroundService
             Log.LeasesExhausted(_logger, failed);
         }
 
-        _telemetry.JobQueueObserved(await _store.GetQueueStatsAsync(now, cancellationToken));
+        var queue = await _store.GetQueueStatsAsync(now, cancellationToken);
+        _telemetry.JobQueueObserved(queue);
+        _queueReading?.Observe(queue);
         await DispatchWebhooksAsync(cancellationToken);
     }
 

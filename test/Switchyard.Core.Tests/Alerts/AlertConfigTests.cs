@@ -124,10 +124,40 @@ public sealed class AlertConfigTests
             "alerts.webhook.url", "alerts.webhook.secret", "alerts.evaluate_every", "alerts.min_runs", "alerts.colour",
             "alerts.rules.a.kind", "alerts.rules.b.route", "alerts.rules.b.below", "alerts.rules.b.window",
             "alerts.rules.c.provider", "alerts.rules.c.error_class", "alerts.rules.d.window", "alerts.rules.d.provider",
-            "alerts.rules.e.kind", "alerts.rules.f.severity", "alerts.rules.f.threshold", "alerts.rules.f.above",
+            "alerts.rules.e.above", "alerts.rules.f.severity", "alerts.rules.f.threshold", "alerts.rules.f.above",
         ];
         Assert.All(expected, p => Assert.Contains(p, paths));
-        Assert.Contains(ex.Problems, p => p.Path == "alerts.rules.e.kind" && p.Message.Contains("jobs", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.Path == "alerts.rules.e.above" && p.Message.Contains("oldest ready job item", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_QueueAge_ReadsAboveAsADuration()
+    {
+        var values = Minimal();
+        values["alerts:rules:backlog:kind"] = "queue_age";
+        values["alerts:rules:backlog:above"] = "10m";
+        values["alerts:rules:backlog:for"] = "1m";
+
+        var rule = Load(values).Alerts.Rules["backlog"];
+
+        Assert.Equal((AlertKind.QueueAge, (TimeSpan?)TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(1)), (rule.Kind, rule.OlderThan, rule.For));
+        Assert.Equal(600, rule.Threshold);
+    }
+
+    [Fact]
+    public void Load_QueueAge_WithAWindowOrRouteOrARatio_EveryProblemNamed()
+    {
+        var values = Minimal();
+        values["alerts:rules:backlog:kind"] = "queue_age";
+        values["alerts:rules:backlog:above"] = "0.5";
+        values["alerts:rules:backlog:window"] = "5m";
+        values["alerts:rules:backlog:route"] = "image";
+
+        var ex = Assert.Throws<ConfigException>(() => Load(values));
+
+        Assert.Equal(
+            ["alerts.rules.backlog.above", "alerts.rules.backlog.route", "alerts.rules.backlog.window"],
+            ex.Problems.Select(p => p.Path).Order(StringComparer.Ordinal));
     }
 
     [Fact]
