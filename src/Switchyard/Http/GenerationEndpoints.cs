@@ -70,7 +70,7 @@ internal static partial class GenerationEndpoints
             var image = result.Output.Images[i];
             data.Add(parsed.WantsUrl
                 ? new ImageData(null, GatewayServices.AbsoluteUrl(http, services.Links.CreatePath(operation.Artifacts[i].Id)), image.RevisedPrompt)
-                : new ImageData(Convert.ToBase64String(image.Data.Span), null, image.RevisedPrompt));
+                : new ImageData(image.Data, null, image.RevisedPrompt));
         }
 
         var size = $"{request.Width}x{request.Height}";
