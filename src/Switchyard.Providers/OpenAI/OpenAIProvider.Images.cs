@@ -17,7 +17,7 @@ internal sealed partial class OpenAIProvider
         }
 
         var body = BuildImageRequest(resolved, request);
-        var (response, failure) = await PostAsync(ImagesPath, Json(body, OpenAIJsonContext.Default.ImageGenerationRequest), HttpCompletionOption.ResponseContentRead, resolved, cancellationToken).ConfigureAwait(false);
+        var (response, failure) = await PostAsync(ImagesPath, Json(body, OpenAIJsonContext.Default.ImageGenerationRequest), HttpCompletionOption.ResponseHeadersRead, resolved, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return failure;
