@@ -67,18 +67,21 @@ internal static partial class GenerationEndpoints
             return ErrorResults.From(error, result.Run.Id);
         }
 
+        var size = $"{request.Width}x{request.Height}";
+        var created = services.Time.GetUtcNow().ToUnixTimeSeconds();
+        var echoedSize = SchemaSizes.Contains(size) ? size : null;
+        if (!parsed.WantsUrl)
+        {
+            return new ImagesJsonResult(created, result.Output!.Images, echoedSize, "png");
+        }
+
         var data = new List<ImageData>(result.Output!.Images.Count);
         for (var i = 0; i < result.Output.Images.Count; i++)
         {
-            var image = result.Output.Images[i];
-            data.Add(parsed.WantsUrl
-                ? new ImageData(null, GatewayServices.AbsoluteUrl(http, services.Links.CreatePath(operation.Artifacts[i].Id)), image.RevisedPrompt)
-                : new ImageData(image.Data, null, image.RevisedPrompt));
+            data.Add(new ImageData(null, GatewayServices.AbsoluteUrl(http, services.Links.CreatePath(operation.Artifacts[i].Id)), result.Output.Images[i].RevisedPrompt));
         }
 
-        var size = $"{request.Width}x{request.Height}";
-        var response = new ImagesResponse(services.Time.GetUtcNow().ToUnixTimeSeconds(), data, SchemaSizes.Contains(size) ? size : null, "png");
-        return Results.Json(response, WireJsonContext.Wire.ImagesResponse);
+        return Results.Json(new ImagesResponse(created, data, echoedSize, "png"), WireJsonContext.Wire.ImagesResponse);
     }
 
     // OpenAI's ImagesResponse.size only names these; other sizes are served but not echoed.
