@@ -6,14 +6,20 @@ namespace Switchyard.Providers.Media;
 public static class ImageInspector
 {
     /// <summary>
-    /// Decodes <paramref name="data"/> completely; returns its size and media type, or null when it is not an image
-    /// or is truncated or corrupt.
+    /// Returns the size and media type of <paramref name="data"/>, or null when it is not an image or is truncated or
+    /// corrupt. A PNG is proven whole from its chunk structure and CRCs (<see cref="PngStructure"/>); other formats are
+    /// decoded completely.
     /// </summary>
     public static ImageDimensions? Inspect(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
         {
             return null;
+        }
+
+        if (PngStructure.IsPng(data))
+        {
+            return PngStructure.Check(data) is { } size ? new ImageDimensions(size.Width, size.Height, "image/png") : null;
         }
 
         try

@@ -28,7 +28,7 @@ internal sealed partial class OpenAIProvider
         HttpContent content = !request.IsEdit ? Json(BuildImageRequest(resolved, request), OpenAIJsonContext.Default.ImageGenerationRequest)
             : flux ? Json(BuildFluxEditRequest(resolved, request), OpenAIJsonContext.Default.ImageGenerationRequest)
             : BuildEditForm(resolved, request);
-        var (response, failure) = await PostAsync(path, content, HttpCompletionOption.ResponseContentRead, resolved, cancellationToken).ConfigureAwait(false);
+        var (response, failure) = await PostAsync(path, content, HttpCompletionOption.ResponseHeadersRead, resolved, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return failure;
@@ -172,11 +172,11 @@ internal sealed partial class OpenAIProvider
         };
     }
 
-    private async ValueTask<(byte[] Bytes, ProviderFailure? Failure)> ImageBytesAsync(string? base64, string? url, CancellationToken cancellationToken)
+    private async ValueTask<(byte[] Bytes, ProviderFailure? Failure)> ImageBytesAsync(Base64Payload? base64, string? url, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrEmpty(base64))
+        if (base64 is not null && base64.Bytes is not { Length: 0 })
         {
-            return Decode(base64) is { } decoded ? (decoded, null) : ([], BadResponse("an image's b64_json is not valid base64"));
+            return base64.Bytes is { } decoded ? (decoded, null) : ([], BadResponse("an image's b64_json is not valid base64"));
         }
 
         if (string.IsNullOrEmpty(url))
@@ -187,22 +187,10 @@ internal sealed partial class OpenAIProvider
         if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
         {
             var comma = url.IndexOf(',', StringComparison.Ordinal);
-            return comma > 0 && Decode(url[(comma + 1)..]) is { } inline ? (inline, null) : ([], BadResponse("an image's data: URL is not valid base64"));
+            return comma > 0 && Base64PayloadConverter.Decode(url[(comma + 1)..]) is { } inline ? (inline, null) : ([], BadResponse("an image's data: URL is not valid base64"));
         }
 
         return await DownloadAsync(url, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static byte[]? Decode(string base64)
-    {
-        try
-        {
-            return Convert.FromBase64String(base64);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -213,13 +214,23 @@ internal sealed partial class OpenAIProvider : IGenerationProvider
     {
         try
         {
-            var bytes = await ReadBytesAsync(response.Content, MaxJsonBytes, cancellationToken).ConfigureAwait(false);
-            if (bytes is null)
+            // Parsed from a pooled buffer: the body is needed only until it is deserialized.
+            var (buffer, length) = await ReadPooledAsync(response.Content, MaxJsonBytes, cancellationToken).ConfigureAwait(false);
+            if (buffer is null)
             {
                 return (null, BadResponse($"the answer of {path} is larger than {MaxJsonBytes / (1024 * 1024)} MB"));
             }
 
-            var value = JsonSerializer.Deserialize(bytes, typeInfo);
+            T? value;
+            try
+            {
+                value = JsonSerializer.Deserialize(buffer.AsSpan(0, length), typeInfo);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
             return value is null ? (null, BadResponse($"the answer of {path} is JSON null")) : (value, null);
         }
         catch (JsonException exception)
@@ -238,28 +249,68 @@ internal sealed partial class OpenAIProvider : IGenerationProvider
     /// <summary>The body's bytes, or null when it is longer than <paramref name="limit"/>.</summary>
     internal static async ValueTask<byte[]?> ReadBytesAsync(HttpContent content, long limit, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentLength is { } length && length > limit)
+        var (buffer, length) = await ReadPooledAsync(content, limit, cancellationToken).ConfigureAwait(false);
+        if (buffer is null)
         {
             return null;
+        }
+
+        var bytes = buffer.AsSpan(0, length).ToArray();
+        ArrayPool<byte>.Shared.Return(buffer);
+        return bytes;
+    }
+
+    /// <summary>
+    /// The body in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it) and its length, or
+    /// a null buffer when the body is longer than <paramref name="limit"/>. A stated Content-Length sizes the buffer
+    /// once; otherwise it grows by doubling.
+    /// </summary>
+    internal static async ValueTask<(byte[]? Buffer, int Length)> ReadPooledAsync(HttpContent content, long limit, CancellationToken cancellationToken)
+    {
+        var stated = content.Headers.ContentLength;
+        if (stated > limit)
+        {
+            return (null, 0);
         }
 
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            var buffer = ArrayPool<byte>.Shared.Rent(stated is { } known ? (int)Math.Min(known + 1, int.MaxValue) : 16 * 1024);
+            var length = 0;
+            try
             {
-                if (buffer.Length + read > limit)
+                while (true)
                 {
-                    return null;
+                    if (length == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, Array.MaxLength));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    length += read;
+                    if (length > limit)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return (null, 0);
+                    }
                 }
 
-                buffer.Write(chunk, 0, read);
+                return (buffer, length);
             }
-
-            return buffer.ToArray();
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
         }
     }
 

@@ -55,7 +55,7 @@ internal static class OpenAIWire
 
     public sealed record ImageDatum
     {
-        public string? B64Json { get; init; }
+        public Base64Payload? B64Json { get; init; }
 
         public string? Url { get; init; }
 

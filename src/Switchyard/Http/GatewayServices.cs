@@ -59,7 +59,7 @@ internal sealed class GatewayServices
     /// <summary>Records a refused request as a failed run and answers with the problem.</summary>
     public async Task<IResult> RejectAsync(HttpContext http, IncomingCall call, string? model, RequestProblem problem)
     {
-        var error = new RunError(problem.Status, "invalid_request_error", problem.Code, problem.Message, problem.Param, ErrorClass.InvalidRequest);
+        var error = new RunError(problem.Status, "invalid_request_error", problem.Code, problem.Message, problem.Param, problem.Status == 499 ? ErrorClass.Cancelled : ErrorClass.InvalidRequest);
         var run = await Engine.RecordRejectedAsync(call.RunId, call.Key.Id, call.Modality, call.Endpoint, model, error, http.RequestAborted);
         RunHeaders.Apply(http.Response, run);
         return ErrorResults.From(problem, call.RunId);

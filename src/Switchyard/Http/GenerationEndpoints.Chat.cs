@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Switchyard.Generation;
 using Switchyard.Routing;
@@ -44,7 +45,7 @@ internal static partial class GenerationEndpoints
         }
 
         var request = ApplyPreset(route, parsed.Request with { Messages = messages });
-        var summary = JsonSerializer.Serialize(new Dictionary<string, object?> { ["messages"] = request.Messages.Count, ["stream"] = parsed.Stream, ["max_tokens"] = request.MaxTokens });
+        var summary = ChatSummary(request.Messages.Count, parsed.Stream, request.MaxTokens);
         var runRequest = GatewayServices.RunRequest(call, route, model, parsed.Prompt, summary);
         using var admission = await services.AdmitAsync(http, call);
         if (!admission.Admitted)
@@ -143,6 +144,11 @@ internal static partial class GenerationEndpoints
         // A preset on a text route acts as a system instruction placed before the conversation.
         return request with { Messages = [new ChatMessage("system", template), .. request.Messages] };
     }
+
+    // The ledger's request summary, written directly (the same JSON the reflection serializer made of a dictionary).
+    private static string ChatSummary(int messages, bool stream, int? maxTokens) => maxTokens is { } max
+        ? string.Create(CultureInfo.InvariantCulture, $$"""{"messages":{{messages}},"stream":{{(stream ? "true" : "false")}},"max_tokens":{{max}}}""")
+        : string.Create(CultureInfo.InvariantCulture, $$"""{"messages":{{messages}},"stream":{{(stream ? "true" : "false")}},"max_tokens":null}""");
 
     private static string CompletionId(string runId) => "chatcmpl-" + runId["run_".Length..];
 

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Switchyard.Artifacts;
 using Switchyard.Configuration;
@@ -71,18 +74,21 @@ internal static partial class GenerationEndpoints
             return ErrorResults.From(error, result.Run.Id);
         }
 
+        var size = $"{request.Width}x{request.Height}";
+        var created = services.Time.GetUtcNow().ToUnixTimeSeconds();
+        var echoedSize = SchemaSizes.Contains(size) ? size : null;
+        if (!parsed.WantsUrl)
+        {
+            return new ImagesJsonResult(created, result.Output!.Images, echoedSize, "png");
+        }
+
         var data = new List<ImageData>(result.Output!.Images.Count);
         for (var i = 0; i < result.Output.Images.Count; i++)
         {
-            var image = result.Output.Images[i];
-            data.Add(parsed.WantsUrl
-                ? new ImageData(null, GatewayServices.AbsoluteUrl(http, services.Links.CreatePath(operation.Artifacts[i].Id)), image.RevisedPrompt)
-                : new ImageData(Convert.ToBase64String(image.Data.Span), null, image.RevisedPrompt));
+            data.Add(new ImageData(null, GatewayServices.AbsoluteUrl(http, services.Links.CreatePath(operation.Artifacts[i].Id)), result.Output.Images[i].RevisedPrompt));
         }
 
-        var size = $"{request.Width}x{request.Height}";
-        var response = new ImagesResponse(services.Time.GetUtcNow().ToUnixTimeSeconds(), data, SchemaSizes.Contains(size) ? size : null, "png");
-        return Results.Json(response, WireJsonContext.Wire.ImagesResponse);
+        return Results.Json(new ImagesResponse(created, data, echoedSize, "png"), WireJsonContext.Wire.ImagesResponse);
     }
 
     // OpenAI's ImagesResponse.size only names these; other sizes are served but not echoed.
@@ -145,16 +151,58 @@ internal static partial class GenerationEndpoints
     private static string? ModelOf(JsonDocument body) =>
         body.RootElement.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null;
 
-    private static string ImageSummary(ImageRequest request, bool wantsUrl) =>
-        JsonSerializer.Serialize(new Dictionary<string, object?>
+    // The ledger's request summary, written with a Utf8JsonWriter (the same JSON the reflection serializer made of a dictionary).
+    private static string ImageSummary(ImageRequest request, bool wantsUrl)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            ["inputs"] = request.IsEdit ? request.Inputs.Select(i => $"{i.ContentType} {i.Width}x{i.Height} {i.Data.Length}B").ToList() : null,
-            ["mask"] = request.Mask is { } mask ? $"{mask.Width}x{mask.Height}" : null,
-            ["strength"] = request.Strength,
-            ["n"] = request.Count,
-            ["size"] = $"{request.Width}x{request.Height}",
-            ["response_format"] = wantsUrl ? "url" : "b64_json",
-            ["quality"] = request.Quality,
-            ["style"] = request.Style,
-        });
+            json.WriteStartObject();
+            if (request.IsEdit)
+            {
+                json.WriteStartArray("inputs");
+                foreach (var input in request.Inputs)
+                {
+                    json.WriteStringValue(string.Create(CultureInfo.InvariantCulture, $"{input.ContentType} {input.Width}x{input.Height} {input.Data.Length}B"));
+                }
+
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteNull("inputs");
+            }
+
+            if (request.Mask is { } mask)
+            {
+                json.WriteString("mask", string.Create(CultureInfo.InvariantCulture, $"{mask.Width}x{mask.Height}"));
+            }
+            else
+            {
+                json.WriteNull("mask");
+            }
+
+            WriteNumberOrNull(json, "strength", request.Strength);
+            json.WriteNumber("n", request.Count);
+            json.WriteString("size", string.Create(CultureInfo.InvariantCulture, $"{request.Width}x{request.Height}"));
+            json.WriteString("response_format", wantsUrl ? "url" : "b64_json");
+            json.WriteString("quality", request.Quality);
+            json.WriteString("style", request.Style);
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumber(name, number);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
 }

@@ -63,22 +63,39 @@ internal static class RequestBody
 
     private static async Task<(JsonDocument? Document, RequestProblem? Problem)> ParseAsync(HttpRequest request, long maxBytes, string limitName, CancellationToken cancellationToken)
     {
-
         var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and < 1 << 20 ? (int)request.ContentLength : 4096);
-        while (true)
+        try
         {
-            var memory = buffer.GetMemory(8192);
-            var read = await request.Body.ReadAsync(memory, cancellationToken);
-            if (read == 0)
+            while (true)
             {
-                break;
-            }
+                var memory = buffer.GetMemory(8192);
+                var read = await request.Body.ReadAsync(memory, cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
 
-            buffer.Advance(read);
-            if (buffer.WrittenCount > maxBytes)
-            {
-                return (null, TooLarge(maxBytes, limitName));
+                buffer.Advance(read);
+                if (buffer.WrittenCount > maxBytes)
+                {
+                    return (null, TooLarge(maxBytes, limitName));
+                }
             }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(maxBytes, limitName));
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // The client stopped sending before its Content-Length (or chunked body) was complete, or Kestrel refused the
+            // body: a client problem, answered (if anyone is still listening) and recorded as a run, not an unhandled error.
+            return (null, new RequestProblem(ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : 400, $"The request body could not be read: {ex.Message}", null, "incomplete_body"));
+        }
+        catch (Exception ex) when (ex is IOException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            // The connection was reset or aborted while the body was arriving: nobody is waiting for an answer.
+            return (null, ClientClosed);
         }
 
         if (buffer.WrittenCount == 0)
@@ -163,4 +180,7 @@ internal static class RequestBody
 
     public static RequestProblem TooLarge(long maxBytes, string limitName) =>
         new(413, $"The request body is larger than the limit of {maxBytes} bytes ({limitName})", null, "request_too_large");
+
+    /// <summary>The problem recorded when the client went away while sending its body (nginx's 499, "client closed request").</summary>
+    public static RequestProblem ClientClosed { get; } = new(499, "The client closed the connection before sending the whole request body", null, "client_closed_request");
 }

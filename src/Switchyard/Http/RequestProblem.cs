@@ -1,7 +1,7 @@
 namespace Switchyard.Http;
 
 /// <summary>What is wrong with a client's request, before any provider is involved.</summary>
-/// <param name="Status">400, 404, 413 or 415.</param>
+/// <param name="Status">400, 404, 413 or 415; 499 when the client went away before its body arrived.</param>
 /// <param name="Message">What is wrong, naming the field.</param>
 /// <param name="Param">The offending field, or null.</param>
 /// <param name="Code">A stable machine code.</param>

@@ -23,8 +23,9 @@ internal sealed record ImagesResponse(
     [property: JsonPropertyName("size")] string? Size,
     [property: JsonPropertyName("output_format")] string? OutputFormat);
 
+// b64_json is written from the image's bytes straight into the UTF-8 response (no base64 string in between).
 internal sealed record ImageData(
-    [property: JsonPropertyName("b64_json")] string? B64Json,
+    [property: JsonPropertyName("b64_json")] ReadOnlyMemory<byte>? B64Json,
     [property: JsonPropertyName("url")] string? Url,
     [property: JsonPropertyName("revised_prompt")] string? RevisedPrompt);
 

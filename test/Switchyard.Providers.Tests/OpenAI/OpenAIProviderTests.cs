@@ -53,6 +53,25 @@ public sealed class OpenAIProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GenerateImage_B64JsonNotBase64_BadResponseSayingSo()
+    {
+        var result = await Provider().GenerateImageAsync("gpt-image-1", Image("a fox #bad-b64", 256, 256), Ct);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("bad_response", result.Failure!.Code);
+        Assert.Contains("b64_json is not valid base64", result.Failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GenerateImage_B64JsonWithLineBreaks_StillDecoded()
+    {
+        var result = await Provider().GenerateImageAsync("gpt-image-1", Image("a fox #b64-lines", 256, 256), Ct);
+
+        Assert.True(result.Succeeded, result.Failure?.Message);
+        Assert.Equal((256, 256), ImageInspector.GetSize(Assert.Single(result.Value!.Images).Data.Span));
+    }
+
+    [Fact]
     public async Task GenerateImage_DallE3_AsksForB64Json_KeepsRevisedPromptAndStyle()
     {
         var result = await Provider().GenerateImageAsync("dall-e-3", Image("a lighthouse", 1792, 1024) with { Style = "natural", Quality = "hd" }, Ct);

@@ -308,7 +308,11 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
                 }
                 else
                 {
-                    item = new JsonObject { ["b64_json"] = Convert.ToBase64String(png) };
+                    // #bad-b64: text that is not base64; #b64-lines: base64 broken into MIME lines (Convert accepts it).
+                    item = new JsonObject
+                    {
+                        ["b64_json"] = Has(prompt, "bad-b64") ? "iVBORw0KGgo*not base64*" : Convert.ToBase64String(png, Has(prompt, "b64-lines") ? Base64FormattingOptions.InsertLineBreaks : Base64FormattingOptions.None),
+                    };
                 }
 
                 if (model == "dall-e-3")

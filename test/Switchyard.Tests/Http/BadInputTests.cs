@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Switchyard.Tests.Fixtures;
 
 namespace Switchyard.Tests.Http;
@@ -154,5 +155,57 @@ public sealed class BadInputTests : IClassFixture<GatewayFactory>
         using var response = await client.GetAsync("/v1/nothing-here", TestContext.Current.CancellationToken);
 
         await HttpAssert.ErrorAsync(response, HttpStatusCode.NotFound, null, "unknown_url");
+    }
+
+    [Fact]
+    public async Task Post_ClientStopsMidBody_400IncompleteBodyAndLedgerRecord()
+    {
+        // What Kestrel throws when the client closes its connection before the Content-Length arrived.
+        var body = new FailingBody("{\"model\":\"text\",\"messages\":[{\"role\""u8.ToArray(), new BadHttpRequestException("Unexpected end of request content.", 400));
+
+        var context = await _factory.Server.SendAsync(http => PostChat(http, body, 500), TestContext.Current.CancellationToken);
+
+        Assert.Equal(400, context.Response.StatusCode);
+        var runId = context.Response.Headers["x-switchyard-run-id"].ToString();
+        using var admin = _factory.CreateClientWithKey();
+        var run = await HttpAssert.RunAsync(admin, runId);
+        Assert.Equal("failed", run.GetProperty("outcome").GetString());
+        Assert.Equal("invalid_request", run.GetProperty("error_class").GetString());
+        Assert.Equal(400, run.GetProperty("http_status").GetInt32());
+        Assert.Contains("request body could not be read", run.GetProperty("error_message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_ConnectionResetMidBody_RecordedAs499Cancelled()
+    {
+        var body = new FailingBody("{\"model\":"u8.ToArray(), new IOException("Connection reset by peer"));
+
+        var context = await _factory.Server.SendAsync(http => PostChat(http, body, 200), TestContext.Current.CancellationToken);
+
+        Assert.Equal(499, context.Response.StatusCode);
+        using var admin = _factory.CreateClientWithKey();
+        var run = await HttpAssert.RunAsync(admin, context.Response.Headers["x-switchyard-run-id"].ToString());
+        Assert.Equal("cancelled", run.GetProperty("error_class").GetString());
+        Assert.Equal(499, run.GetProperty("http_status").GetInt32());
+    }
+
+    private static void PostChat(HttpContext http, Stream body, long contentLength)
+    {
+        http.Request.Method = "POST";
+        http.Request.Path = "/v1/chat/completions";
+        http.Request.Headers.Authorization = "Bearer " + GatewayFactory.AdminKey;
+        http.Request.ContentType = "application/json";
+        http.Request.ContentLength = contentLength;
+        http.Request.Body = body;
+    }
+
+    /// <summary>A request body that gives its bytes, then fails the way a dropped client makes Kestrel fail.</summary>
+    private sealed class FailingBody(byte[] start, Exception failure) : MemoryStream(start)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Position < Length ? base.ReadAsync(buffer, cancellationToken) : ValueTask.FromException<int>(failure);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 }
