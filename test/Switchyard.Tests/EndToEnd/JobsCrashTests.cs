@@ -4,6 +4,8 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Switchyard.Tests.Fixtures;
+using Switchyard.Tests.Webhooks;
+using Switchyard.Webhooks;
 
 namespace Switchyard.Tests.EndToEnd;
 
@@ -23,7 +25,13 @@ public sealed class JobsCrashTests
           poll_interval: 100ms
           grace_period: 1s
           concurrency: { per_key: 8, per_route: 8 }
+
+        outbound:
+          allow_private: ["127.0.0.1/32"]
         """;
+
+    // The job's own webhook secret (Standard Webhooks form), so the test can verify what it receives.
+    private const string WebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -33,6 +41,7 @@ public sealed class JobsCrashTests
         var folder = GatewayProcess.NewFolder();
         var config = SlowSandboxes(GatewayProcess.DefaultConfig) + Jobs;
         const string key = "sy_CrashTst0001_abcdefghijklmnopqrstuvwxyz012345";
+        await using var receiver = new LoopbackReceiver();
         try
         {
             string jobId;
@@ -40,7 +49,7 @@ public sealed class JobsCrashTests
             {
                 await first.InitializeAsync();
                 using var client = first.CreateHttpClient(key);
-                jobId = await SubmitAsync(client);
+                jobId = await SubmitAsync(client, receiver.Url);
                 await WaitForAsync(client, jobId, j => j.GetProperty("counts").GetProperty("succeeded").GetInt32() >= Items / 4, TimeSpan.FromSeconds(40));
             }
 
@@ -52,6 +61,7 @@ public sealed class JobsCrashTests
                 var done = await WaitForAsync(client, jobId, j => j.GetProperty("status").GetString() is "succeeded" or "failed" or "partially_succeeded", TimeSpan.FromSeconds(60));
                 Assert.Equal("succeeded", done.GetProperty("status").GetString());
                 Assert.Equal(Items, done.GetProperty("counts").GetProperty("succeeded").GetInt32());
+                await AssertCompletionWebhookAsync(receiver, jobId);
             }
 
             await using var connection = new SqliteConnection($"Data Source={Path.Combine(folder, "data", "switchyard.db")}");
@@ -72,6 +82,7 @@ public sealed class JobsCrashTests
         await database.InitializeAsync();
         var config = SlowSandboxes(GatewayProcess.DefaultConfig).Replace("database: sqlite:data/switchyard.db", $"database: {database.Url}", StringComparison.Ordinal) + Jobs;
         const string key = "sy_CrashTst0002_abcdefghijklmnopqrstuvwxyz012345";
+        await using var receiver = new LoopbackReceiver();
         await using var survivor = new GatewayProcess(config, key, folder: null);
         await survivor.InitializeAsync();
         string jobId;
@@ -79,7 +90,7 @@ public sealed class JobsCrashTests
         {
             await victim.InitializeAsync();
             using var client = victim.CreateHttpClient(key);
-            jobId = await SubmitAsync(client);
+            jobId = await SubmitAsync(client, receiver.Url);
             await WaitForAsync(client, jobId, j => j.GetProperty("counts").GetProperty("succeeded").GetInt32() >= Items / 4, TimeSpan.FromSeconds(40));
         }
 
@@ -87,6 +98,7 @@ public sealed class JobsCrashTests
         {
             var done = await WaitForAsync(client, jobId, j => j.GetProperty("status").GetString() is "succeeded" or "failed" or "partially_succeeded", TimeSpan.FromSeconds(60));
             Assert.Equal("succeeded", done.GetProperty("status").GetString());
+            await AssertCompletionWebhookAsync(receiver, jobId);
         }
 
         var builder = new NpgsqlConnectionStringBuilder { Host = new Uri(database.Url).Host, Port = new Uri(database.Url).Port, Database = new Uri(database.Url).AbsolutePath.TrimStart('/'), Username = Uri.UnescapeDataString(new Uri(database.Url).UserInfo.Split(':')[0]) };
@@ -132,7 +144,26 @@ public sealed class JobsCrashTests
         Assert.True(duplicated.Count <= 8, $"{duplicated.Count} items ran twice; at most the 8 in flight at the kill may");
     }
 
-    private static async Task<string> SubmitAsync(HttpClient client)
+    /// <summary>The job's completion webhook arrived, signed with the job's secret, saying every item succeeded; nothing else was posted for it.</summary>
+    private static async Task AssertCompletionWebhookAsync(LoopbackReceiver receiver, string jobId)
+    {
+        var hook = await receiver.NextAsync();
+        var id = hook.Headers["webhook-id"];
+        Assert.True(
+            StandardWebhook.Verify(WebhookSecret, id, hook.Headers["webhook-timestamp"], hook.Headers["webhook-signature"], hook.Body, TimeProvider.System.GetUtcNow(), TimeSpan.FromMinutes(5)),
+            "the completion webhook's signature does not verify with the job's secret");
+        var body = JsonDocument.Parse(hook.Body).RootElement;
+        Assert.Equal("job.completed", body.GetProperty("type").GetString());
+        Assert.Equal(jobId, body.GetProperty("data").GetProperty("id").GetString());
+        Assert.Equal("succeeded", body.GetProperty("data").GetProperty("status").GetString());
+        Assert.Equal(Items, body.GetProperty("data").GetProperty("counts").GetProperty("succeeded").GetInt32());
+        while (receiver.TryNext(out var other))
+        {
+            Assert.Equal(id, other.Headers["webhook-id"]); // a repeat may only be the same delivery
+        }
+    }
+
+    private static async Task<string> SubmitAsync(HttpClient client, Uri webhook)
     {
         var items = new StringBuilder();
         for (var i = 0; i < Items; i++)
@@ -142,7 +173,7 @@ public sealed class JobsCrashTests
                 : $$"""{ "id": "i{{i}}", "type": "text", "prompt": "item {{i}}" }""");
         }
 
-        using var response = await client.PostAsync(new Uri("/v1/jobs", UriKind.Relative), new StringContent($$"""{ "items": [{{items}}] }""", Encoding.UTF8, "application/json"), Ct);
+        using var response = await client.PostAsync(new Uri("/v1/jobs", UriKind.Relative), new StringContent($$"""{ "items": [{{items}}], "webhook": { "url": "{{webhook}}", "secret": "{{WebhookSecret}}" } }""", Encoding.UTF8, "application/json"), Ct);
         var json = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.True(response.IsSuccessStatusCode, json.ToString());
         return json.GetProperty("id").GetString()!;
