@@ -17,9 +17,9 @@ public sealed class FuzzTests : IClassFixture<KeyWorld>
     // The seed of every generator; change it locally to explore, keep it fixed in the repo. Sample(count, seed, size).
     private static readonly Rnd Seed = new(20261123UL);
 
-    private static readonly string[] PostPaths = ["/v1/chat/completions", "/v1/images/generations", "/v1/images/edits", "/v1/audio/speech"];
+    private static readonly string[] PostPaths = ["/v1/chat/completions", "/v1/images/generations", "/v1/images/edits", "/v1/audio/speech", "/v1/jobs"];
 
-    private static readonly string[] GetPaths = ["/v1/models", "/v1/runs", "/v1/stats", "/v1/alerts", "/metrics", "/healthz", "/readyz"];
+    private static readonly string[] GetPaths = ["/v1/models", "/v1/runs", "/v1/stats", "/v1/alerts", "/metrics", "/healthz", "/readyz", "/v1/webhooks/deliveries"];
 
     private static readonly string[] ValidBodies =
     [
@@ -43,6 +43,7 @@ public sealed class FuzzTests : IClassFixture<KeyWorld>
     [
         "model", "prompt", "messages", "input", "voice", "size", "n", "response_format", "stream", "stream_options", "temperature", "top_p",
         "max_tokens", "seed", "stop", "strength", "image", "mask", "image_url", "negative_prompt", "speed", "quality", "style", "user", "__proto__", "",
+        "items", "depends_on", "type", "id", "webhook", "context",
     ];
 
     private readonly KeyWorld _world;
