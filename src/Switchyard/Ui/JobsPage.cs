@@ -232,7 +232,7 @@ internal static class JobsPage
               <td class="mono small">{item.Route}</td>
               <td>{UiPage.Badge(item.Status.ToWire())}</td>
               <td class="num">{item.Attempts}</td>
-              <td class="small wrap">{Shorten(Prompt(item.Spec), 160) ?? "—"}</td>
+              <td class="small wrap">{(Prompt(item.Spec) is { } prompt ? Html.Of($"{Shorten(prompt, 160)}") : Html.Of($"<span class=\"muted\">—</span>"))}</td>
               <td>{runs}</td>
               <td class="wrap">{output}</td>
               <td class="wrap">{reason}</td>
@@ -282,13 +282,13 @@ internal static class JobsPage
     }
 
     /// <summary>The non-zero item counts, e.g. "2 succeeded · 1 failed · 1 skipped".</summary>
-    private static string CountsText(JobCounts counts)
+    private static HtmlRaw CountsText(JobCounts counts)
     {
-        var parts = ItemStatuses.Where(s => counts[s] > 0).Select(s => $"{UiFormat.Count(counts[s])} {s.ToWire()}").ToList();
-        return parts.Count == 0 ? "no items" : string.Join(" · ", parts);
+        var parts = ItemStatuses.Where(s => counts[s] > 0).Select(s => Html.Of($"{UiFormat.Count(counts[s])} {s.ToWire()}")).ToList();
+        return parts.Count == 0 ? Html.Of($"no items") : new HtmlRaw(string.Join(" · ", parts.Select(p => p.Value)));
     }
 
-    /// <summary>The item's prompt (or a speech item's input) from its stored request, or null.</summary>
+    /// <summary>The item's prompt (a speech item's input, a text item's last message) from its stored request, or null.</summary>
     private static string? Prompt(string spec)
     {
         try
@@ -299,15 +299,21 @@ internal static class JobsPage
                 return null;
             }
 
+            var root = document.RootElement;
             foreach (var name in (string[])["prompt", "input"])
             {
-                if (document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+                if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
                 {
                     return value.GetString();
                 }
             }
 
-            return null;
+            // A text item's prompt is stored as its last message.
+            return root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array && messages.GetArrayLength() > 0
+                && messages[messages.GetArrayLength() - 1] is { ValueKind: JsonValueKind.Object } last
+                && last.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
+                ? content.GetString()
+                : null;
         }
         catch (JsonException)
         {
