@@ -111,6 +111,67 @@ public sealed class PostgresJobStore : IJobStore
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<JobSummary>> ListAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var sql = new System.Text.StringBuilder("SELECT " + JobColumns + " FROM jobs WHERE " + StatusFilter(query.Status));
+        await using var command = new NpgsqlCommand(string.Empty, connection);
+        if (query.OwnerKeyId is not null)
+        {
+            sql.Append(" AND owner_key_id = @owner");
+            command.BindText("owner", query.OwnerKeyId);
+        }
+
+        if (query.Status is { } status && status.IsTerminal())
+        {
+            command.BindText("status", status.ToWire());
+        }
+
+        if (query.After is not null)
+        {
+            sql.Append(" AND id < @after");
+            command.BindText("after", query.After);
+        }
+
+        sql.Append(" ORDER BY id DESC LIMIT @limit;");
+        command.BindInt("limit", Math.Max(0, query.Limit));
+        command.CommandText = sql.ToString();
+        var jobs = new List<JobRecord>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                jobs.Add(ReadJob(reader));
+            }
+        }
+
+        if (jobs.Count == 0)
+        {
+            return [];
+        }
+
+        var byStatus = jobs.ToDictionary(j => j.Id, _ => new Dictionary<JobItemStatus, int>(), StringComparer.Ordinal);
+        var started = new HashSet<string>(StringComparer.Ordinal);
+        await using (var count = new NpgsqlCommand("SELECT job_id, status, COUNT(*)::integer, MAX(attempts) FROM job_items WHERE job_id = ANY(@ids) GROUP BY job_id, status;", connection))
+        {
+            count.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = jobs.Select(j => j.Id).ToArray() });
+            await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var jobId = reader.GetString(0);
+                byStatus[jobId][JobWire.ParseItemStatus(reader.GetString(1))] = reader.GetInt32(2);
+                if (Convert.ToInt64(reader.GetValue(3), System.Globalization.CultureInfo.InvariantCulture) > 0)
+                {
+                    started.Add(jobId);
+                }
+            }
+        }
+
+        return [.. jobs.Select(j => new JobSummary(j, new JobCounts { ByStatus = byStatus[j.Id], AnyStarted = started.Contains(j.Id) }))];
+    }
+
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<JobItemRecord>> GetItemsAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
@@ -531,6 +592,15 @@ public sealed class PostgresJobStore : IJobStore
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadJob(reader) : null;
     }
+
+    // Queued and running jobs are both stored as 'queued'; a job is running once any item was claimed or finished (JobCounts.Status).
+    private static string StatusFilter(JobStatus? status) => status switch
+    {
+        null => "TRUE",
+        JobStatus.Queued => "status = 'queued' AND NOT EXISTS (SELECT 1 FROM job_items i WHERE i.job_id = jobs.id AND (i.attempts > 0 OR i.status NOT IN ('waiting', 'queued')))",
+        JobStatus.Running => "status = 'queued' AND EXISTS (SELECT 1 FROM job_items i WHERE i.job_id = jobs.id AND (i.attempts > 0 OR i.status NOT IN ('waiting', 'queued')))",
+        _ => "status = @status",
+    };
 
     private static void BindLease(NpgsqlCommand command, JobLease lease)
     {

@@ -107,6 +107,58 @@ public sealed class SqliteJobStore : IJobStore
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<JobSummary>> ListAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using var command = Command(connection, null, "SELECT " + JobColumns + " FROM jobs WHERE (@owner IS NULL OR owner_key_id = @owner) AND (@after IS NULL OR id < @after) AND " + StatusFilter(query.Status) + " ORDER BY id DESC LIMIT @limit;");
+        command.Bind("@owner", query.OwnerKeyId);
+        if (query.Status is { } status && status.IsTerminal())
+        {
+            command.Bind("@status", status.ToWire());
+        }
+
+        command.Bind("@after", query.After);
+        command.Bind("@limit", Math.Max(0, query.Limit));
+        var jobs = new List<JobRecord>();
+        using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                jobs.Add(ReadJob(reader));
+            }
+        }
+
+        if (jobs.Count == 0)
+        {
+            return [];
+        }
+
+        var counts = jobs.ToDictionary(j => j.Id, _ => (ByStatus: new Dictionary<JobItemStatus, int>(), Started: false), StringComparer.Ordinal);
+        using var count = Command(connection, null, "");
+        var names = new List<string>(jobs.Count);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var name = "@j" + i.ToString(CultureInfo.InvariantCulture);
+            count.Bind(name, jobs[i].Id);
+            names.Add(name);
+        }
+
+        count.CommandText = $"SELECT job_id, status, COUNT(*), MAX(attempts) FROM job_items WHERE job_id IN ({string.Join(", ", names)}) GROUP BY job_id, status;";
+        using (var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var entry = counts[reader.GetString(0)];
+                entry.ByStatus[JobWire.ParseItemStatus(reader.GetString(1))] = reader.GetInt32(2);
+                counts[reader.GetString(0)] = entry with { Started = entry.Started || reader.GetInt64(3) > 0 };
+            }
+        }
+
+        return [.. jobs.Select(j => new JobSummary(j, new JobCounts { ByStatus = counts[j.Id].ByStatus, AnyStarted = counts[j.Id].Started }))];
+    }
+
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<JobItemRecord>> GetItemsAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
@@ -568,6 +620,15 @@ public sealed class SqliteJobStore : IJobStore
         using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadJob(reader) : null;
     }
+
+    // Queued and running jobs are both stored as 'queued'; a job is running once any item was claimed or finished (JobCounts.Status).
+    private static string StatusFilter(JobStatus? status) => status switch
+    {
+        null => "1 = 1",
+        JobStatus.Queued => "status = 'queued' AND NOT EXISTS (SELECT 1 FROM job_items i WHERE i.job_id = jobs.id AND (i.attempts > 0 OR i.status NOT IN ('waiting', 'queued')))",
+        JobStatus.Running => "status = 'queued' AND EXISTS (SELECT 1 FROM job_items i WHERE i.job_id = jobs.id AND (i.attempts > 0 OR i.status NOT IN ('waiting', 'queued')))",
+        _ => "status = @status",
+    };
 
     private static void AppendNotIn(SqliteCommand command, StringBuilder filters, string column, string prefix, IReadOnlyCollection<string> values)
     {

@@ -17,6 +17,12 @@ public interface IJobStore
     /// <summary>The job, or null.</summary>
     ValueTask<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Jobs matching <paramref name="query"/>, newest first (by id: job ids sort by submission time), each with its
+    /// items counted per status.
+    /// </summary>
+    ValueTask<IReadOnlyList<JobSummary>> ListAsync(JobQuery query, CancellationToken cancellationToken);
+
     /// <summary>The job's items in submitted order (empty for an unknown job).</summary>
     ValueTask<IReadOnlyList<JobItemRecord>> GetItemsAsync(string jobId, CancellationToken cancellationToken);
 

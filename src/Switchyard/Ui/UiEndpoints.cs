@@ -34,6 +34,7 @@ internal static class UiEndpoints
         RunsPage.Map(pages);
         ProvidersPage.Map(pages);
         AlertsPage.Map(pages);
+        JobsPage.Map(pages);
         WebhooksPage.Map(pages);
         KeysPage.Map(pages);
     }

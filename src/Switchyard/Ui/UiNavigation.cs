@@ -8,7 +8,7 @@ internal sealed record UiNavItem(string Id, string Path, string Label);
 
 /// <summary>
 /// The dashboard's pages in navigation order. A new page adds its entry here and maps its routes in
-/// <see cref="UiEndpoints.MapDashboard"/> (see the pattern there), e.g. the jobs page: <c>new("jobs", "/ui/jobs", "Jobs")</c>.
+/// <see cref="UiEndpoints.MapDashboard"/> (see the pattern there).
 /// </summary>
 internal static class UiNavigation
 {
@@ -18,6 +18,7 @@ internal static class UiNavigation
         new("runs", "/ui/runs", "Runs"),
         new("providers", "/ui/providers", "Providers"),
         new("alerts", "/ui/alerts", "Alerts"),
+        new("jobs", "/ui/jobs", "Jobs"),
         new("webhooks", "/ui/webhooks", "Webhooks"),
         new("keys", "/ui/keys", "Keys"),
     ];

@@ -208,11 +208,13 @@ internal static class WebhooksPage
 
     private static bool CanResend(WebhookDelivery delivery) => delivery.Status != WebhookDeliveryStatus.Pending;
 
-    private static HtmlRaw ResendForm(string id, string back, HtmlRaw csrf) => Html.Of($"""
+    /// <summary>The Re-send button of one delivery; after the re-send the browser goes <paramref name="back"/> (a webhooks or jobs page).</summary>
+    public static HtmlRaw ResendForm(string id, string back, HtmlRaw csrf) => Html.Of($"""
         <form method="post" action="/ui/webhooks/{id}/resend" class="inline">{csrf}<input type="hidden" name="back" value="{back}"><button type="submit" class="secondary" aria-label="Re-send {id}">Re-send</button></form>
         """);
 
-    private static HtmlRaw Resent(IQueryCollection query) =>
+    /// <summary>The notice after a re-send (the <c>resent</c> query parameter), or nothing.</summary>
+    public static HtmlRaw Resent(IQueryCollection query) =>
         query["resent"].ToString() is { Length: > 0 } id
             ? UiPage.Notice("ok", $"Re-sent {id}: queued again with the same webhook-id and body; it is tried at once.")
             : HtmlRaw.Empty;
@@ -307,9 +309,9 @@ internal static class WebhooksPage
         }
     }
 
-    /// <summary>Where to go after a re-send: a page of this section, never another site.</summary>
+    /// <summary>Where to go after a re-send: a page of this section or a job's page (which lists its deliveries), never another site.</summary>
     private static string SafeBack(string? back, string id) =>
-        back is { Length: > 0 } && (back == "/ui/webhooks" || back.StartsWith("/ui/webhooks?", StringComparison.Ordinal) || back.StartsWith("/ui/webhooks/", StringComparison.Ordinal))
+        back is { Length: > 0 } && (back == "/ui/webhooks" || back.StartsWith("/ui/webhooks?", StringComparison.Ordinal) || back.StartsWith("/ui/webhooks/", StringComparison.Ordinal) || back.StartsWith("/ui/jobs/", StringComparison.Ordinal))
             && !back.Contains("//", StringComparison.Ordinal) && !back.Contains('\\', StringComparison.Ordinal)
             ? StripResent(back)
             : "/ui/webhooks/" + Uri.EscapeDataString(id);

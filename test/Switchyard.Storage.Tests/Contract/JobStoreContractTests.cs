@@ -156,6 +156,48 @@ public abstract class JobStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListAsync_NewestFirst_FiltersByOwnerAndStatus_CountsItems_AndPagesWithACursor()
+    {
+        // job_1 finishes partially, job_2 runs (an item claimed), job_3 is untouched, job_4 belongs to another key.
+        await _store.CreateAsync(Job("job_1", ("a", []), ("b", ["a"]), ("c", [])), Ct);
+        await _store.CreateAsync(Job("job_2", ("a", []), ("b", [])) with { CreatedAt = T0.AddSeconds(1) }, Ct);
+        await _store.CreateAsync(Job("job_3", ("a", []), ("b", ["a"])) with { CreatedAt = T0.AddSeconds(2) }, Ct);
+        await _store.CreateAsync(Job("job_4", ("a", [])) with { CreatedAt = T0.AddSeconds(3), OwnerKeyId = "key_other" }, Ct);
+        var a1 = await ClaimAsync(T0);
+        var c1 = await ClaimAsync(T0);
+        Assert.Equal(("job_1", "a"), (a1!.JobId, a1.ItemId));
+        Assert.Equal(("job_1", "c"), (c1!.JobId, c1.ItemId));
+        await _store.CompleteAsync(a1, ItemResult.Failure("invalid_request", "bad prompt"), T0, Ct);
+        await _store.CompleteAsync(c1, ItemResult.Success("ok", []), T0, Ct);
+        var a2 = await ClaimAsync(T0.AddSeconds(1));
+        Assert.Equal("job_2", a2!.JobId);
+
+        var all = await _store.ListAsync(new JobQuery(), Ct);
+        Assert.Equal(["job_4", "job_3", "job_2", "job_1"], all.Select(s => s.Job.Id));
+        Assert.Equal([JobStatus.Queued, JobStatus.Queued, JobStatus.Running, JobStatus.PartiallySucceeded], all.Select(s => s.Status));
+        var first = all[3].Counts;
+        Assert.Equal((3, 1, 1, 1), (first.Total, first[JobItemStatus.Succeeded], first[JobItemStatus.Failed], first[JobItemStatus.Skipped]));
+        Assert.True(first.AnyStarted);
+        Assert.Equal((1, 1), (all[2].Counts[JobItemStatus.Running], all[2].Counts[JobItemStatus.Queued]));
+        Assert.Equal((1, 1, false), (all[1].Counts[JobItemStatus.Queued], all[1].Counts[JobItemStatus.Waiting], all[1].Counts.AnyStarted));
+
+        var owned = await _store.ListAsync(new JobQuery { OwnerKeyId = "key_owner" }, Ct);
+        Assert.Equal(["job_3", "job_2", "job_1"], owned.Select(s => s.Job.Id));
+        Assert.Equal(["job_4", "job_3"], (await _store.ListAsync(new JobQuery { Status = JobStatus.Queued }, Ct)).Select(s => s.Job.Id));
+        Assert.Equal(["job_2"], (await _store.ListAsync(new JobQuery { Status = JobStatus.Running }, Ct)).Select(s => s.Job.Id));
+        Assert.Equal(["job_1"], (await _store.ListAsync(new JobQuery { Status = JobStatus.PartiallySucceeded }, Ct)).Select(s => s.Job.Id));
+        Assert.Empty(await _store.ListAsync(new JobQuery { Status = JobStatus.Succeeded }, Ct));
+        Assert.Equal(["job_3"], (await _store.ListAsync(new JobQuery { OwnerKeyId = "key_owner", Status = JobStatus.Queued }, Ct)).Select(s => s.Job.Id));
+
+        var page1 = await _store.ListAsync(new JobQuery { Limit = 2 }, Ct);
+        var page2 = await _store.ListAsync(new JobQuery { Limit = 2, After = page1[^1].Job.Id }, Ct);
+        var page3 = await _store.ListAsync(new JobQuery { Limit = 2, After = page2[^1].Job.Id }, Ct);
+        Assert.Equal(["job_4", "job_3"], page1.Select(s => s.Job.Id));
+        Assert.Equal(["job_2", "job_1"], page2.Select(s => s.Job.Id));
+        Assert.Empty(page3);
+    }
+
+    [Fact]
     public async Task ClaimAsync_AfterTheLeaseRunsOut_ReclaimsAndTheStaleWorkerCannotComplete()
     {
         await _store.CreateAsync(Job("job_1", ("a", [])), Ct);

@@ -46,6 +46,9 @@ internal sealed class JobsGateway : IDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The gateway itself, for clients that need their own options (the dashboard's cookie client).</summary>
+    public WebApplicationFactory<Program> App => _app;
+
     public JobWorker Worker => Services.GetRequiredService<JobWorker>();
 
     public IJobStore Store => Services.GetRequiredService<IJobStore>();

@@ -6,7 +6,7 @@ namespace Switchyard.Tests.Ui;
 /// <summary>
 /// The dashboard in a real browser (Debian's Chromium through Playwright) against the real executable on 127.0.0.1:
 /// sign in, charts fed by sandbox traffic, a failed run found with the filters and its timeline, keys created and
-/// revoked. Screenshots of each page are saved next to the test assembly under <c>screenshots/</c>.
+/// revoked, a job with a failed item and its skipped dependant. Screenshots of each page are saved next to the test assembly under <c>screenshots/</c>.
 /// </summary>
 public sealed partial class DashboardBrowserTests : IClassFixture<DashboardBrowserFixture>
 {
@@ -212,6 +212,60 @@ public sealed partial class DashboardBrowserTests : IClassFixture<DashboardBrows
         await Assertions.Expect(page.Locator("#tries-table tbody tr")).ToHaveCountAsync(2);
         Assert.Empty(dialogs);
         await ShotAsync(page, "webhook-resent");
+    }
+
+    [Fact]
+    public async Task Jobs_AJobWithAFailedItem_ShowsItsItemStatusesAndTheSkippedReason()
+    {
+        string jobId;
+        using (var api = _fixture.Gateway.CreateHttpClient(_fixture.Gateway.AdminKey))
+        {
+            using var response = await api.PostAsync(
+                "/v1/jobs",
+                new StringContent("""
+                    { "items": [
+                        { "id": "card", "type": "text", "model": "text", "prompt": "A flashcard about lighthouses" },
+                        { "id": "picture", "type": "image", "model": "image", "depends_on": ["card"], "prompt": "{{card.output}}", "size": "256x256" },
+                        { "id": "broken", "type": "text", "model": "text", "prompt": "[fail:invalid_request] a card that cannot be made" },
+                        { "id": "broken-picture", "type": "image", "model": "image", "depends_on": ["broken"], "prompt": "{{broken.output}}", "size": "256x256" } ] }
+                    """, System.Text.Encoding.UTF8, "application/json"),
+                Ct);
+            var body = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, body);
+            jobId = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+        }
+
+        var page = await _fixture.Browser.NewPageAsync();
+        var dialogs = WatchDialogs(page);
+        await page.GotoAsync("/ui");
+        await SignInIfAskedAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Jobs", Exact = true }).ClickAsync();
+
+        // The list refreshes itself while the job runs; the workers finish it in the background.
+        var row = page.Locator("#jobs-table tbody tr").Filter(new() { HasText = jobId });
+        await Assertions.Expect(row).ToContainTextAsync("partially_succeeded", new() { Timeout = 30_000 });
+        await Assertions.Expect(row).ToContainTextAsync("4 of 4 done");
+        await Assertions.Expect(row).ToContainTextAsync("2 succeeded · 1 failed · 1 skipped");
+        await ShotAsync(page, "jobs");
+
+        await row.GetByRole(AriaRole.Link, new() { Name = jobId }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync(jobId);
+        await Assertions.Expect(page.Locator("#item-card .badge")).ToHaveTextAsync("succeeded");
+        await Assertions.Expect(page.Locator("#item-picture .badge")).ToHaveTextAsync("succeeded");
+        await Assertions.Expect(page.Locator("#item-picture a[href^='/ui/artifacts/']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#item-broken .badge")).ToHaveTextAsync("failed");
+        await Assertions.Expect(page.Locator("#item-broken")).ToContainTextAsync("invalid_request");
+        await Assertions.Expect(page.Locator("#item-broken-picture .badge")).ToHaveTextAsync("skipped");
+        await Assertions.Expect(page.Locator("#item-broken-picture .reason")).ToHaveTextAsync("dependency_failed");
+        await Assertions.Expect(page.Locator("#item-broken-picture")).ToContainTextAsync("'broken', which failed");
+        Assert.Equal(0, await page.Locator("form[action$='/cancel']").CountAsync());
+        Assert.Empty(dialogs);
+        await ShotAsync(page, "job");
+
+        // The run link of an item leads to that run's page.
+        await page.Locator("#item-broken a[href^='/ui/runs/']").ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Run run_");
     }
 
     [Fact]

@@ -15,7 +15,9 @@ internal sealed partial class DashboardClient : IDisposable
 
     public HttpClient Http { get; }
 
-    public static DashboardClient For(GatewayFactory factory) =>
+    public static DashboardClient For(GatewayFactory factory) => For((WebApplicationFactory<Program>)factory);
+
+    public static DashboardClient For(WebApplicationFactory<Program> factory) =>
         new(factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
 
     /// <summary>Signs in with <paramref name="key"/> through the form, as a person would; returns the answer to the POST.</summary>

@@ -1,4 +1,5 @@
 // Switchyard dashboard: re-fetches server-rendered fragments marked data-refresh every data-interval seconds.
+// A fragment answered with x-switchyard-refresh: done (the job or delivery it shows is finished) is the last one fetched.
 // Served by the gateway (script-src 'self'); no inline script, no third party.
 (function () {
   "use strict";
@@ -8,6 +9,7 @@
     var toggle = document.getElementById("auto-refresh");
     var status = document.getElementById("refresh-status");
     var busy = false;
+    var timer = null;
     function tick() {
       if (busy || (toggle && !toggle.checked) || document.hidden) { return; }
       busy = true;
@@ -15,6 +17,7 @@
         .then(function (response) {
           if (response.status === 401) { window.location.reload(); return null; }
           if (!response.ok) { throw new Error("HTTP " + response.status); }
+          if (response.headers.get("x-switchyard-refresh") === "done") { window.clearInterval(timer); }
           return response.text();
         })
         .then(function (text) {
@@ -28,7 +31,7 @@
         })
         .then(function () { busy = false; });
     }
-    window.setInterval(tick, Math.max(2, seconds) * 1000);
+    timer = window.setInterval(tick, Math.max(2, seconds) * 1000);
   }
   function confirmForms() {
     var forms = document.querySelectorAll("form[data-confirm]");
