@@ -6,6 +6,7 @@ using Switchyard.Providers;
 using Switchyard.Resilience;
 using Switchyard.Telemetry;
 using Switchyard.Routing;
+using Switchyard.Tests.Common.Time;
 
 namespace Switchyard.Core.Tests.Fakes;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Switchyard.Core.Tests.Fakes;
+using Switchyard.Tests.Common.Time;
 using Switchyard.Generation;
 using Switchyard.Ledger;
 

@@ -10,6 +10,7 @@ using Switchyard.Jobs;
 using Switchyard.Keys;
 using Switchyard.Tests.Fixtures;
 using Switchyard.Webhooks;
+using Switchyard.Tests.Common.Time;
 
 namespace Switchyard.Tests.Jobs;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Switchyard.Core.Tests.Fakes;
+using Switchyard.Tests.Common.Time;
 using Switchyard.Keys;
 using Switchyard.Tests.Fixtures;
 

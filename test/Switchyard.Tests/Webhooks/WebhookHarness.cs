@@ -4,6 +4,7 @@ using Switchyard.Outbound;
 using Switchyard.Storage.Sqlite;
 using Switchyard.Telemetry;
 using Switchyard.Webhooks;
+using Switchyard.Tests.Common.Time;
 
 namespace Switchyard.Tests.Webhooks;
 

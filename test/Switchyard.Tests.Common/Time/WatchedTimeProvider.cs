@@ -1,15 +1,21 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
+using Xunit;
 
-namespace Switchyard.Tests.Webhooks;
+namespace Switchyard.Tests.Common.Time;
 
 /// <summary>A fake clock that tells when code under test starts a timer, so a test advances time only once the wait is in place.</summary>
-internal sealed class WatchedTimeProvider : FakeTimeProvider
+public sealed class WatchedTimeProvider : FakeTimeProvider
 {
     private readonly Channel<TimeSpan> _timers = Channel.CreateUnbounded<TimeSpan>();
 
     public WatchedTimeProvider()
-        : base(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero))
+        : this(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    public WatchedTimeProvider(DateTimeOffset start)
+        : base(start)
     {
     }
 
@@ -19,6 +25,9 @@ internal sealed class WatchedTimeProvider : FakeTimeProvider
         _timers.Writer.TryWrite(dueTime);
         return timer;
     }
+
+    /// <summary>Waits (bounded by the test's timeout) until a timer whose due time is <paramref name="due"/> is created.</summary>
+    public async Task WaitForTimerAsync(TimeSpan due) => await WaitForTimerAsync(d => d == due);
 
     /// <summary>Waits (bounded by the test's timeout) until a timer whose due time matches is created; returns its due time.</summary>
     public async Task<TimeSpan> WaitForTimerAsync(Func<TimeSpan, bool> match)
