@@ -19,6 +19,7 @@ internal static class JobsCommand
 
     public static Command Create(CliEnvironment env, Func<HttpMessageHandler>? handler = null)
     {
+        handler ??= env.HttpHandler;
         var command = new Command("jobs", "Submit batch jobs to a running gateway, follow them, cancel them.");
         command.Subcommands.Add(Submit(env, handler));
         command.Subcommands.Add(Status(env, handler));
