@@ -7,6 +7,23 @@ namespace Switchyard.Http;
 /// <summary>The <c>x-switchyard-*</c> headers every generation response carries.</summary>
 internal static class RunHeaders
 {
+    /// <summary>
+    /// A header value from text that may come from the caller (the requested model names the route of a refused
+    /// request): printable ASCII as it is, anything else percent-encoded, since Kestrel refuses other characters.
+    /// </summary>
+    public static string Safe(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is < ' ' or > '~')
+            {
+                return string.Concat(text.Select(ch => ch is < ' ' or > '~' or '%' ? Uri.EscapeDataString(ch.ToString()) : ch.ToString()));
+            }
+        }
+
+        return text;
+    }
+
     public static void Apply(HttpResponse response, RunRecord run, IReadOnlyList<AttemptRecord>? attempts = null, bool cacheHit = false)
     {
         var headers = response.Headers;
@@ -14,13 +31,13 @@ internal static class RunHeaders
         headers["x-switchyard-attempts"] = run.AttemptCount.ToString(CultureInfo.InvariantCulture);
         if (run.Route.Length > 0)
         {
-            headers["x-switchyard-route"] = run.Route;
+            headers["x-switchyard-route"] = Safe(run.Route);
         }
 
         if (run.ServedProvider is { } provider)
         {
-            headers["x-switchyard-provider"] = provider;
-            headers["x-switchyard-model"] = run.ServedModel is { } model ? $"{provider}/{model}" : provider;
+            headers["x-switchyard-provider"] = Safe(provider);
+            headers["x-switchyard-model"] = Safe(run.ServedModel is { } model ? $"{provider}/{model}" : provider);
         }
 
         if (run.Outcome == RunOutcome.Degraded)
@@ -32,7 +49,7 @@ internal static class RunHeaders
         var refused = attempts?.Where(a => a.ErrorClass == ErrorClass.ContentRejected).Select(a => a.Model is null ? a.Provider : $"{a.Provider}/{a.Model}").Distinct().ToList();
         if (refused is { Count: > 0 })
         {
-            headers["x-switchyard-content-rejected"] = string.Join(", ", refused);
+            headers["x-switchyard-content-rejected"] = Safe(string.Join(", ", refused));
         }
 
         if (cacheHit)

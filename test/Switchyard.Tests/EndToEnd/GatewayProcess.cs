@@ -113,6 +113,9 @@ public sealed class GatewayProcess : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The process, once started (its id, whether it exited).</summary>
+    public Process? Process => _process;
+
     /// <summary><c>http://127.0.0.1:PORT</c>, without a trailing slash.</summary>
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 

@@ -15,9 +15,9 @@ namespace Switchyard.Tests.Http;
 public sealed class FuzzTests : IClassFixture<KeyWorld>
 {
     // The seed of every generator; change it locally to explore, keep it fixed in the repo. Sample(count, seed, size).
-    private static readonly Rnd Seed = new(20261123UL);
+    internal static readonly Rnd Seed = new(20261123UL);
 
-    private static readonly string[] PostPaths = ["/v1/chat/completions", "/v1/images/generations", "/v1/images/edits", "/v1/audio/speech", "/v1/jobs"];
+    internal static readonly string[] PostPaths = ["/v1/chat/completions", "/v1/images/generations", "/v1/images/edits", "/v1/audio/speech", "/v1/jobs"];
 
     private static readonly string[] GetPaths = ["/v1/models", "/v1/runs", "/v1/stats", "/v1/alerts", "/metrics", "/healthz", "/readyz", "/v1/webhooks/deliveries"];
 
@@ -220,7 +220,7 @@ public sealed class FuzzTests : IClassFixture<KeyWorld>
     }
 
     // Valid bodies with a field replaced or added, random objects, malformed text, truncations and deep nesting.
-    private static Gen<byte[]> JsonBody()
+    internal static Gen<byte[]> JsonBody()
     {
         var mutated = Gen.Zip(Gen.Elements(ValidBodies), Gen.Zip(Gen.Elements(Fields), JsonValue(2)))
             .Select(t => t.Item1.Insert(1, $"\"{t.Item2.Item1}\":{t.Item2.Item2},"));
