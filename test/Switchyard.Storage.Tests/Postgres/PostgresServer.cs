@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Switchyard.Tests.Common.Servers;
 
 namespace Switchyard.Storage.Tests.Postgres;
 
@@ -22,7 +22,7 @@ internal static class PostgresServer
     {
         if (_startedBy is { } script)
         {
-            await RunScriptAsync(script, "stop");
+            await ServerScript.RunAsync(script, "stop");
         }
     }
 
@@ -34,14 +34,14 @@ internal static class PostgresServer
             return fromEnvironment.Trim();
         }
 
-        var script = Path.Combine(FindRepositoryRoot(), "scripts", "postgres.sh");
-        var running = await RunScriptAsync(script, "url");
+        var script = ServerScript.Find("postgres.sh", EnvironmentVariable);
+        var running = await ServerScript.RunAsync(script, "url");
         if (running.ExitCode == 0)
         {
             return running.Output;
         }
 
-        var started = await RunScriptAsync(script, "start");
+        var started = await ServerScript.RunAsync(script, "start");
         if (started.ExitCode != 0 || string.IsNullOrEmpty(started.Output))
         {
             throw new InvalidOperationException(
@@ -54,37 +54,4 @@ internal static class PostgresServer
         return started.Output;
     }
 
-    private static string FindRepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Switchyard.slnx")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"No Switchyard.slnx above '{AppContext.BaseDirectory}', so scripts/postgres.sh cannot be found; set {EnvironmentVariable} instead.");
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> RunScriptAsync(string script, string command)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(command);
-        try
-        {
-            using var process = Process.Start(start)!;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var error = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, (await output).Trim(), await error);
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException)
-        {
-            return (-1, string.Empty, e.Message);
-        }
-    }
 }

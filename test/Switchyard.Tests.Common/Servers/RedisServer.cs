@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Switchyard.Tests.Common.Servers;
 
 /// <summary>
@@ -23,8 +21,8 @@ public static class RedisServer
             return fromEnvironment.Trim();
         }
 
-        var script = Path.Combine(FindRepositoryRoot(), "scripts", "redis.sh");
-        var started = await RunScriptAsync(script, "start");
+        var script = ServerScript.Find("redis.sh", EnvironmentVariable);
+        var started = await ServerScript.RunAsync(script, "start");
         if (started.ExitCode != 0 || string.IsNullOrEmpty(started.Output))
         {
             throw new InvalidOperationException(
@@ -35,36 +33,4 @@ public static class RedisServer
         return started.Output;
     }
 
-    private static string FindRepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Switchyard.slnx")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Switchyard.slnx above '{AppContext.BaseDirectory}'; set {EnvironmentVariable} instead.");
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> RunScriptAsync(string script, string command)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(command);
-        try
-        {
-            using var process = Process.Start(start)!;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var error = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, (await output).Trim(), await error);
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException)
-        {
-            return (-1, string.Empty, e.Message);
-        }
-    }
 }
