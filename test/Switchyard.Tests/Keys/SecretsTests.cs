@@ -138,6 +138,20 @@ public sealed class SecretsTests
 
         await Collect("metrics", admin.GetAsync("/metrics", Ct));
 
+        // The dashboard, signed in as the admin: every page and its fragments.
+        using (var dashboard = Switchyard.Tests.Ui.DashboardClient.For(factory))
+        {
+            using var login = await dashboard.LoginAsync(GatewayFactory.AdminKey);
+            foreach (var page in new[] { "/ui", "/ui/overview/live", "/ui/runs", "/ui/jobs", "/ui/webhooks", "/ui/providers", "/ui/alerts", "/ui/keys" })
+            {
+                outputs.Add(("dashboard " + page, await dashboard.GetPageAsync(page)));
+            }
+
+            outputs.Add(("dashboard run", await dashboard.GetPageAsync("/ui/runs/" + world.RunB)));
+            outputs.Add(("dashboard job", await dashboard.GetPageAsync("/ui/jobs/" + world.JobB)));
+            outputs.Add(("dashboard delivery", await dashboard.GetPageAsync("/ui/webhooks/" + world.DeliveryB)));
+        }
+
         // The CLI's key list reads the same database.
         using (var output = new StringWriter())
         using (var error = new StringWriter())
