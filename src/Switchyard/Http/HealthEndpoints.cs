@@ -1,3 +1,4 @@
+using Switchyard.Artifacts;
 using Switchyard.Configuration;
 using Switchyard.Keys;
 using Switchyard.Resilience;
@@ -5,7 +6,7 @@ using Switchyard.Routing;
 
 namespace Switchyard.Http;
 
-/// <summary><c>/healthz</c> (the process is alive) and <c>/readyz</c> (database reachable, every route has a usable provider).</summary>
+/// <summary><c>/healthz</c> (the process is alive) and <c>/readyz</c> (database and artifact storage reachable, every route has a usable provider).</summary>
 internal static class HealthEndpoints
 {
     public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
@@ -14,7 +15,10 @@ internal static class HealthEndpoints
         app.MapGet("/readyz", ReadyAsync);
     }
 
-    private static async Task<IResult> ReadyAsync(HttpContext http, SwitchyardConfig config, ProviderRegistry providers, ProviderHealth health, ProviderPipelines pipelines, IKeyStore keys)
+    /// <summary>How long the storage probe may take before the node is reported not ready.</summary>
+    private static readonly TimeSpan StorageProbeTimeout = TimeSpan.FromSeconds(5);
+
+    private static async Task<IResult> ReadyAsync(HttpContext http, SwitchyardConfig config, ProviderRegistry providers, ProviderHealth health, ProviderPipelines pipelines, IKeyStore keys, IArtifactStore artifacts)
     {
         var checks = new Dictionary<string, string>(StringComparer.Ordinal);
         var ready = true;
@@ -27,6 +31,22 @@ internal static class HealthEndpoints
         {
             checks["database"] = "fail: " + ex.Message;
             ready = false;
+        }
+
+        // A read of an id that cannot exist: a miss means the store answers (an S3 bucket, the folder), an error that it does not.
+        using (var probe = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted))
+        {
+            probe.CancelAfter(StorageProbeTimeout);
+            try
+            {
+                await artifacts.GetInfoAsync(ArtifactIds.New(), probe.Token);
+                checks["storage"] = "ok";
+            }
+            catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                checks["storage"] = ex is OperationCanceledException ? $"fail: no answer within {StorageProbeTimeout.TotalSeconds:0}s" : "fail: " + ex.Message;
+                ready = false;
+            }
         }
 
         foreach (var provider in providers.All.OrderBy(p => p.Name, StringComparer.Ordinal))

@@ -53,4 +53,36 @@ public sealed class S3ArtifactGatewayTests
         Assert.Equal(png, await stored.Content.ReadAsByteArrayAsync(Ct));
         Assert.Equal(SeededLedger.AdminKeyId, stored.Headers.GetValues("x-amz-meta-owner-key").Single());
     }
+    [Fact]
+    public async Task Readyz_StorageAnswers_Ok_S3Unreachable_NotReadyNamingStorage()
+    {
+        Environment.SetEnvironmentVariable("SWITCHYARD_TEST_S3_ACCESS_KEY", S3TestServer.Key);
+        Environment.SetEnvironmentVariable("SWITCHYARD_TEST_S3_SECRET_KEY", S3TestServer.Key);
+        var endpoint = await S3TestServer.GetEndpointAsync();
+        string Storage(Uri at) => $"""
+              s3:
+                endpoint: {at}
+                access_key: ${"{"}SWITCHYARD_TEST_S3_ACCESS_KEY{"}"}
+                secret_key: ${"{"}SWITCHYARD_TEST_S3_SECRET_KEY{"}"}
+            """;
+
+        await using (var up = new GatewayFactory(GatewayFactory.DefaultYaml, extraStorage: Storage(endpoint), artifacts: $"s3://{S3TestServer.Bucket}/readyz"))
+        {
+            using var ready = await up.CreateClient().GetAsync("/readyz", Ct);
+            var body = await ready.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Equal("ok", body.GetProperty("checks").GetProperty("storage").GetString());
+        }
+
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var down = new GatewayFactory(GatewayFactory.DefaultYaml, extraStorage: Storage(new Uri($"http://127.0.0.1:{port}")), artifacts: $"s3://{S3TestServer.Bucket}/readyz");
+        using var notReady = await down.CreateClient().GetAsync("/readyz", Ct);
+        var checks = (await notReady.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("checks");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.StartsWith("fail", checks.GetProperty("storage").GetString(), StringComparison.Ordinal);
+        Assert.Equal("ok", checks.GetProperty("database").GetString());
+    }
 }
