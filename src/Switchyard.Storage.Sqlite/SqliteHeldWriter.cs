@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -81,8 +83,34 @@ internal sealed class SqliteHeldWriter : IDisposable
         raw.sqlite3_reset(statement);
     }
 
-    public void Text(sqlite3_stmt statement, int index, string? value) =>
-        Check(value is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text16(statement, index, value.AsSpan()));
+    /// <summary>Binds text as UTF-8 (the database's encoding, so SQLite stores it without converting), encoded on the stack when short.</summary>
+    public void Text(sqlite3_stmt statement, int index, string? value)
+    {
+        if (value is null)
+        {
+            Check(raw.sqlite3_bind_null(statement, index));
+            return;
+        }
+
+        if (value.Length <= 256)
+        {
+            Span<byte> bytes = stackalloc byte[256 * 3];
+            var written = Encoding.UTF8.GetBytes(value, bytes);
+            Check(raw.sqlite3_bind_text(statement, index, bytes[..written]));
+            return;
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(value.Length));
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(value, rented);
+            Check(raw.sqlite3_bind_text(statement, index, rented.AsSpan(0, written)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     public void Integer(sqlite3_stmt statement, int index, long? value) =>
         Check(value is { } number ? raw.sqlite3_bind_int64(statement, index, number) : raw.sqlite3_bind_null(statement, index));
@@ -99,13 +127,13 @@ internal sealed class SqliteHeldWriter : IDisposable
             return;
         }
 
-        Span<char> text = stackalloc char[32];
+        Span<byte> text = stackalloc byte[32];
         if (!time.UtcDateTime.TryFormat(text, out var written, SqliteTime.Format, CultureInfo.InvariantCulture))
         {
             throw new FormatException($"The time {time:O} does not fit the stored form.");
         }
 
-        Check(raw.sqlite3_bind_text16(statement, index, text[..written]));
+        Check(raw.sqlite3_bind_text(statement, index, text[..written]));
     }
 
     /// <summary>An exact decimal as invariant text (as <see cref="SqliteParameters.BindDecimal"/>), formatted on the stack.</summary>

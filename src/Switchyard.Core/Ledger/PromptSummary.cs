@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -11,15 +12,66 @@ public static partial class PromptSummary
     public const int PreviewLength = 160;
 
     /// <summary>SHA-256 of the prompt as lowercase hex.</summary>
-    public static string Hash(string prompt) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prompt)));
+    public static string Hash(string prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        var most = Encoding.UTF8.GetMaxByteCount(prompt.Length);
+        if (most <= 1024)
+        {
+            Span<byte> text = stackalloc byte[1024];
+            SHA256.HashData(text[..Encoding.UTF8.GetBytes(prompt, text)], hash);
+        }
+        else
+        {
+            var rented = ArrayPool<byte>.Shared.Rent(most);
+            SHA256.HashData(rented.AsSpan(0, Encoding.UTF8.GetBytes(prompt, rented)), hash);
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return Convert.ToHexStringLower(hash);
+    }
 
     /// <summary>The prompt's start with credential-shaped strings and e-mail addresses replaced.</summary>
     public static string Preview(string prompt)
     {
         var head = prompt.Length > PreviewLength * 2 ? prompt[..(PreviewLength * 2)] : prompt;
-        var redacted = SecretPattern().Replace(head, "[redacted]");
-        redacted = EmailPattern().Replace(redacted, "[email]");
-        return redacted.Length > PreviewLength ? redacted[..PreviewLength] + "…" : redacted;
+        var redacted = MayHoldSecret(head) ? SecretPattern().Replace(head, "[redacted]") : head;
+        redacted = redacted.Contains('@', StringComparison.Ordinal) ? EmailPattern().Replace(redacted, "[email]") : redacted;
+        return redacted.Length > PreviewLength ? string.Concat(redacted.AsSpan(0, PreviewLength), "…") : redacted;
+    }
+
+    private static readonly SearchValues<string> SecretStarts = SearchValues.Create(["sk-", "sy_", "whsec_", "bearer"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create("-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz");
+
+    // A cheap first look: SecretPattern can only match where one of its prefixes is, or in a run of 40 token characters.
+    // Most prompts have neither, so most never reach the regex.
+    private static bool MayHoldSecret(ReadOnlySpan<char> text)
+    {
+        if (text.ContainsAny(SecretStarts))
+        {
+            return true;
+        }
+
+        while (text.IndexOfAny(TokenChars) is var start and >= 0)
+        {
+            text = text[start..];
+            var end = text.IndexOfAnyExcept(TokenChars);
+            var run = end < 0 ? text.Length : end;
+            if (run >= 40)
+            {
+                return true;
+            }
+
+            if (end < 0)
+            {
+                return false;
+            }
+
+            text = text[end..];
+        }
+
+        return false;
     }
 
     // API keys of the common providers and of Switchyard, bearer tokens, and long opaque tokens.

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Switchyard.Configuration;
@@ -57,6 +58,11 @@ public sealed class PromptGuard
     /// </summary>
     public static string Clean(string prompt)
     {
+        if (IsClean(prompt))
+        {
+            return prompt;
+        }
+
         var text = new StringBuilder(prompt.Length);
         foreach (var c in prompt.Normalize(NormalizationForm.FormC))
         {
@@ -67,6 +73,33 @@ public sealed class PromptGuard
         }
 
         return text.ToString().Trim();
+    }
+
+    // Printable ASCII, newlines and tabs: text made only of these is already normalized and has nothing to remove.
+    private static readonly SearchValues<char> PlainText = SearchValues.Create("\t\n !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    // Whether Clean would return the prompt unchanged (the common case, answered without copying it).
+    private static bool IsClean(string prompt)
+    {
+        if (prompt.Length > 0 && (char.IsWhiteSpace(prompt[0]) || char.IsWhiteSpace(prompt[^1])))
+        {
+            return false;
+        }
+
+        if (!prompt.AsSpan().ContainsAnyExcept(PlainText))
+        {
+            return true;
+        }
+
+        foreach (var c in prompt)
+        {
+            if (c is not ('\n' or '\t') && (char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
+            {
+                return false;
+            }
+        }
+
+        return prompt.IsNormalized(NormalizationForm.FormC);
     }
 }
 

@@ -17,6 +17,10 @@ internal static class OpenAIHttp
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectTimeout = TimeSpan.FromSeconds(30),
         AutomaticDecompression = DecompressionMethods.All,
+
+        // No trace context goes to a provider (it shares no traces back, and our ids are ours): without a propagator the
+        // handler builds no per-request activity either. Each call is still a span of the gateway's own (attempt).
+        ActivityHeadersPropagator = null,
     })
     {
         Timeout = Timeout.InfiniteTimeSpan,

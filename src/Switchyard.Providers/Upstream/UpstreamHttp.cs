@@ -19,6 +19,10 @@ internal static class UpstreamHttp
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectTimeout = TimeSpan.FromSeconds(15),
         AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+
+        // No trace context goes to a provider (it shares no traces back, and our ids are ours): without a propagator the
+        // handler builds no per-request activity either. Each call is still a span of the gateway's own (attempt).
+        ActivityHeadersPropagator = null,
     })
     {
         Timeout = System.Threading.Timeout.InfiniteTimeSpan,

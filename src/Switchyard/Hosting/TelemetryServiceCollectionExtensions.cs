@@ -13,7 +13,7 @@ internal static class TelemetryServiceCollectionExtensions
     public static IServiceCollection AddSwitchyardTelemetry(this IServiceCollection services, SwitchyardConfig config)
     {
         services.AddSingleton(sp => new SwitchyardTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(config.Telemetry.ServiceName))
             .WithMetrics(metrics =>
             {
@@ -25,17 +25,18 @@ internal static class TelemetryServiceCollectionExtensions
                 {
                     metrics.AddOtlpExporter(o => o.Endpoint = endpoint);
                 }
-            })
-            .WithTracing(tracing =>
-            {
-                tracing.AddSource(SwitchyardTelemetry.Name)
-                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/metrics") && !http.Request.Path.StartsWithSegments("/healthz"))
-                    .AddHttpClientInstrumentation();
-                if (config.Telemetry.OtlpEndpoint is { } endpoint)
-                {
-                    tracing.AddOtlpExporter(o => o.Endpoint = endpoint);
-                }
             });
+
+        // Spans only go somewhere over OTLP: without an endpoint nothing listens, so none are built (the request's
+        // trace id, from its traceparent or the host's activity, is still recorded with the run and in the logs).
+        if (config.Telemetry.OtlpEndpoint is { } traces)
+        {
+            telemetry.WithTracing(tracing => tracing.AddSource(SwitchyardTelemetry.Name)
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/metrics") && !http.Request.Path.StartsWithSegments("/healthz"))
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter(o => o.Endpoint = traces));
+        }
+
         return services;
     }
 

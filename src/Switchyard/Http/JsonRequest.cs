@@ -11,7 +11,7 @@ namespace Switchyard.Http;
 internal sealed class JsonRequest
 {
     private readonly JsonElement _root;
-    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _read = new(16, StringComparer.Ordinal);
 
     public JsonRequest(JsonElement root)
     {
