@@ -61,7 +61,18 @@ public static class ApiKeys
             return false;
         }
 
-        var hash = Hash(key);
+        // On the stack: this runs for every authenticated request.
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        Span<byte> text = stackalloc byte[256];
+        if (Encoding.UTF8.GetMaxByteCount(key.Length) <= text.Length)
+        {
+            SHA256.HashData(text[..Encoding.UTF8.GetBytes(key, text)], hash);
+        }
+        else
+        {
+            Hash(key).CopyTo(hash);
+        }
+
         var current = CryptographicOperations.FixedTimeEquals(hash, record.Hash);
         var previous = record.PreviousHash is { } old && record.PreviousExpiresAt is { } until && now < until
             && CryptographicOperations.FixedTimeEquals(hash, old);
