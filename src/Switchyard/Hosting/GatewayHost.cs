@@ -9,10 +9,15 @@ internal static class GatewayHost
 {
     public const string ConfigPathSetting = "SWITCHYARD_CONFIG";
 
+    private const string ReloadConfigOnChangeSetting = "hostBuilder:reloadConfigOnChange";
+
     /// <summary>Builds the app; throws <see cref="ConfigException"/> when the config is invalid.</summary>
     public static WebApplication Build(ServeOptions options, string[] hostArgs)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs });
+        // No reload-on-change for appsettings*.json: it watches the content root (the working directory) recursively, so
+        // every write of the SQLite ledger and of artifacts under ./data woke a file watcher (inotify) in this process.
+        // Switchyard's own config is not reloaded either; a restart applies a change.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. hostArgs, $"--{ReloadConfigOnChangeSetting}=false"] });
         var configPath = options.ConfigPath ?? NullIfEmpty(builder.Configuration[ConfigPathSetting]);
         var hostConfiguration = builder.Configuration;
         var config = ConfigSource.Load(configPath, ProviderCatalog.Factories, name => hostConfiguration[name]);
