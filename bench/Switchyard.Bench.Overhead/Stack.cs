@@ -83,8 +83,13 @@ internal static class Stack
     public static Task<ServerProcess> StartYarpAsync(string folder, string yarpDll, int upstreamPort)
     {
         var port = ServerProcess.FreePort();
+
+        // Its own working directory: ASP.NET Core watches the content root (the working directory) recursively for
+        // appsettings changes, so a YARP started in the run folder got an inotify event for every write of Switchyard's
+        // SQLite ledger below it, taxing Switchyard's writes and burning CPU in YARP during Switchyard's rounds.
+        var home = Directory.CreateDirectory(Path.Combine(folder, "yarp")).FullName;
         return ServerProcess.StartAsync("yarp", port, DotnetHost(), [yarpDll, "--urls", $"http://127.0.0.1:{port}", "--upstream", $"http://127.0.0.1:{upstreamPort}"],
-            folder, Path.Combine(folder, "yarp.log"));
+            home, Path.Combine(folder, "yarp.log"));
     }
 
     /// <summary>Writes the Switchyard config, creates a (non-admin) client key with <c>switchyard keys create</c>, then serves.</summary>
@@ -140,7 +145,8 @@ internal static class Stack
             throw new FileNotFoundException($"Portkey is not installed at {script} (bench/overhead/run.sh installs it)");
         }
 
-        return ServerProcess.StartAsync("portkey", port, "node", [script, $"--port={port}", "--headless"], folder, Path.Combine(folder, "portkey.log"),
+        var home = Directory.CreateDirectory(Path.Combine(folder, "portkey")).FullName;
+        return ServerProcess.StartAsync("portkey", port, "node", [script, $"--port={port}", "--headless"], home, Path.Combine(folder, "portkey.log"),
             new Dictionary<string, string> { ["NODE_ENV"] = "production", ["TRUSTED_CUSTOM_HOSTS"] = "127.0.0.1" });
     }
 
