@@ -106,6 +106,9 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
         _time.Advance(TimeSpan.FromMilliseconds(10));
 
         Assert.Equal(2, await _store.WaitForCallAsync());
+
+        // The call has begun; the fake records the batch once it is stored, which the flush waits for.
+        await ledger.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
         Assert.Equal(
             [new LedgerWrite.RunFinished(run with { Outcome = RunOutcome.Success }), new LedgerWrite.Attempt(started with { Status = AttemptStatus.Success })],
             Assert.Single(_store.Batches));
