@@ -173,7 +173,7 @@ internal static class Stack
                     timeout: 30s
                     retry: { max_attempts: 3, base_delay: 250ms, max_delay: 1s }
                     circuit_breaker: { failure_ratio: 0.5, minimum_throughput: 10, sampling: 30s, break: 30s }
-                    rate_limit: { rpm: 1000000, concurrency: 1024 }
+                    rate_limit: { rpm: 100000000, concurrency: 1024 }
 
                 """);
         }

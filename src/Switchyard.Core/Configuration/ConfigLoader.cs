@@ -384,7 +384,7 @@ public sealed partial class ConfigLoader
             CheckKeys(rateSection, $"{path}.rate_limit", RateKeys);
             var rate = new RateLimitConfig
             {
-                Rpm = ReadInt(rateSection, "rpm", $"{path}.rate_limit.rpm", 0, 0, 1_000_000),
+                Rpm = ReadInt(rateSection, "rpm", $"{path}.rate_limit.rpm", 0, 0, 100_000_000),
                 Concurrency = ReadInt(rateSection, "concurrency", $"{path}.rate_limit.concurrency", 0, 0, 100_000),
                 Queue = ReadInt(rateSection, "queue", $"{path}.rate_limit.queue", 0, 0, 100_000),
             };

@@ -153,6 +153,23 @@ public sealed class GenerationTests : IClassFixture<GatewayFactory>
     }
 
     [Fact]
+    public async Task Run_TraceId_TheCallersTraceparentElseOneOfItsOwn()
+    {
+        // No OTLP endpoint in this config, so no spans are built: the run still carries a W3C trace id.
+        var client = _factory.CreateClientWithKey();
+        using var traced = new HttpRequestMessage(HttpMethod.Post, "/v1/images/generations") { Content = JsonContent.Create(new { model = "image", prompt = "a fox" }) };
+        traced.Headers.Add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        using var withParent = await client.SendAsync(traced, Ct);
+        var (withoutParent, _) = await PostAsync("/v1/images/generations", new { model = "image", prompt = "a fox" });
+
+        using var admin = _factory.CreateClientWithKey();
+        Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", (await HttpAssert.RunAsync(admin, HttpAssert.RunId(withParent))).GetProperty("trace_id").GetString());
+        var own = (await HttpAssert.RunAsync(admin, HttpAssert.RunId(withoutParent))).GetProperty("trace_id").GetString();
+        Assert.Matches("^[0-9a-f]{32}$", own);
+        Assert.NotEqual("4bf92f3577b34da6a3ce929d0e0e4736", own);
+    }
+
+    [Fact]
     public async Task Images_Preset_AppliesTemplateAndIsRecorded()
     {
         var (response, _) = await PostAsync("/v1/images/generations", new { model = "watercolor", prompt = "a fox" });
