@@ -17,7 +17,7 @@ internal static class GatewayHost
         // No reload-on-change for appsettings*.json: it watches the content root (the working directory) recursively, so
         // every write of the SQLite ledger and of artifacts under ./data woke a file watcher (inotify) in this process.
         // Switchyard's own config is not reloaded either; a restart applies a change.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. hostArgs, $"--{ReloadConfigOnChangeSetting}=false"] });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [$"--{ReloadConfigOnChangeSetting}=false", .. hostArgs] });
         var configPath = options.ConfigPath ?? NullIfEmpty(builder.Configuration[ConfigPathSetting]);
         var hostConfiguration = builder.Configuration;
         var config = ConfigSource.Load(configPath, ProviderCatalog.Factories, name => hostConfiguration[name]);
