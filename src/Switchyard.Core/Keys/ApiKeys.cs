@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
+using Switchyard.Hashing;
 
 namespace Switchyard.Keys;
 
@@ -61,18 +61,8 @@ public static class ApiKeys
             return false;
         }
 
-        // On the stack: this runs for every authenticated request.
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        Span<byte> text = stackalloc byte[256];
-        if (Encoding.UTF8.GetMaxByteCount(key.Length) <= text.Length)
-        {
-            SHA256.HashData(text[..Encoding.UTF8.GetBytes(key, text)], hash);
-        }
-        else
-        {
-            Hash(key).CopyTo(hash);
-        }
-
+        Utf8Sha256.Hash(key, hash);
         var current = CryptographicOperations.FixedTimeEquals(hash, record.Hash);
         var previous = record.PreviousHash is { } old && record.PreviousExpiresAt is { } until && now < until
             && CryptographicOperations.FixedTimeEquals(hash, old);
@@ -87,7 +77,12 @@ public static class ApiKeys
         return (key, prefix, Hash(key));
     }
 
-    private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    private static byte[] Hash(string key)
+    {
+        var hash = new byte[SHA256.HashSizeInBytes];
+        Utf8Sha256.Hash(key, hash);
+        return hash;
+    }
 
     private static string Random(int length) => RandomNumberGenerator.GetString(Alphabet, length);
 }

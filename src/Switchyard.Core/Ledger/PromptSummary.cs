@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
+using Switchyard.Hashing;
 
 namespace Switchyard.Ledger;
 
@@ -14,21 +14,8 @@ public static partial class PromptSummary
     /// <summary>SHA-256 of the prompt as lowercase hex.</summary>
     public static string Hash(string prompt)
     {
-        ArgumentNullException.ThrowIfNull(prompt);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        var most = Encoding.UTF8.GetMaxByteCount(prompt.Length);
-        if (most <= 1024)
-        {
-            Span<byte> text = stackalloc byte[1024];
-            SHA256.HashData(text[..Encoding.UTF8.GetBytes(prompt, text)], hash);
-        }
-        else
-        {
-            var rented = ArrayPool<byte>.Shared.Rent(most);
-            SHA256.HashData(rented.AsSpan(0, Encoding.UTF8.GetBytes(prompt, rented)), hash);
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-
+        Utf8Sha256.Hash(prompt, hash);
         return Convert.ToHexStringLower(hash);
     }
 
