@@ -10,9 +10,18 @@ internal sealed class CliEnvironment
 {
     private const int RedirectedWidth = 200;
 
+    private IAnsiConsole? _human;
+
     public CliEnvironment(IAnsiConsole human, TextWriter output, TextWriter error, TimeProvider time, Func<string, string?> variable)
+        : this(output, error, time, variable)
     {
-        Human = human;
+        _human = human;
+    }
+
+    // Without a console the process's own is made on first use: `serve` never prints a table, so it never loads
+    // Spectre.Console (about 1 MB of mapped code in a process whose memory is budgeted).
+    private CliEnvironment(TextWriter output, TextWriter error, TimeProvider time, Func<string, string?> variable)
+    {
         Out = output;
         Error = error;
         Time = time;
@@ -20,24 +29,23 @@ internal sealed class CliEnvironment
     }
 
     /// <summary>The process's console, clock and environment variables.</summary>
-    public static CliEnvironment System
+    public static CliEnvironment System => new(Console.Out, Console.Error, TimeProvider.System, Environment.GetEnvironmentVariable);
+
+    private static IAnsiConsole SystemConsole()
     {
-        get
+        var console = AnsiConsole.Console;
+
+        // Piped into a file or a pager there is no terminal width; 80 columns would wrap every table.
+        if (Console.IsOutputRedirected)
         {
-            var console = AnsiConsole.Console;
-
-            // Piped into a file or a pager there is no terminal width; 80 columns would wrap every table.
-            if (Console.IsOutputRedirected)
-            {
-                console.Profile.Width = RedirectedWidth;
-            }
-
-            return new(console, Console.Out, Console.Error, TimeProvider.System, Environment.GetEnvironmentVariable);
+            console.Profile.Width = RedirectedWidth;
         }
+
+        return console;
     }
 
     /// <summary>Readable output: tables and colours (plain when redirected).</summary>
-    public IAnsiConsole Human { get; }
+    public IAnsiConsole Human => _human ??= SystemConsole();
 
     /// <summary>Standard output, for exactly one JSON document with <c>--json</c>.</summary>
     public TextWriter Out { get; }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Switchyard.Resilience;
 
 namespace Switchyard.Hosting;
@@ -25,11 +26,16 @@ internal sealed partial class CircuitSharingService : IHostedService
         {
             _subscription = await _pipelines.JoinAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        catch (Exception ex) when (IsRedisUnavailable(ex))
         {
             Log.JoinFailed(_logger, ex.Message);
         }
     }
+
+    // Out of StartAsync so that compiling it does not load the Redis client into a node that has no Redis: the filter
+    // runs only when joining threw, which a node without Redis never does.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool IsRedisUnavailable(Exception ex) => ex is StackExchange.Redis.RedisException or TimeoutException;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -17,7 +17,10 @@ internal static class GatewayHost
         // No reload-on-change for appsettings*.json: it watches the content root (the working directory) recursively, so
         // every write of the SQLite ledger and of artifacts under ./data woke a file watcher (inotify) in this process.
         // Switchyard's own config is not reloaded either; a restart applies a change.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [$"--{ReloadConfigOnChangeSetting}=false", .. hostArgs] });
+        // The slim builder leaves out what a gateway does not use (IIS integration, HTTP/3, host filtering, the debug and
+        // event-source loggers), which keeps those assemblies out of its memory; HTTPS endpoints stay configurable.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [$"--{ReloadConfigOnChangeSetting}=false", .. hostArgs] });
+        builder.WebHost.UseKestrelHttpsConfiguration();
         var configPath = options.ConfigPath ?? NullIfEmpty(builder.Configuration[ConfigPathSetting]);
         var hostConfiguration = builder.Configuration;
         var config = ConfigSource.Load(configPath, ProviderCatalog.Factories, name => hostConfiguration[name]);

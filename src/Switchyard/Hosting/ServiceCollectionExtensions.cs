@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Switchyard.Alerts;
 using Switchyard.Artifacts;
@@ -35,19 +36,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<RouteTable>();
         if (config.Storage.Redis.Length > 0)
         {
-            // Several nodes: rate limits and circuit openings are shared through Redis.
-            services.AddSingleton(_ => new RedisConnection(config.Storage.Redis));
-            services.AddSingleton<ICircuitBroadcast, RedisCircuitBroadcast>();
-            services.AddSingleton<ISharedRateLimits>(sp => sp.GetRequiredService<RedisRateLimits>());
-            services.AddSingleton<ISharedResultCache, RedisResultCache>();
-            services.AddSingleton<RedisRateLimits>();
-            services.AddSingleton<IKeyLimiter>(sp => new RedisKeyLimiter(
-                new InProcessKeyLimiter(sp.GetRequiredService<IKeyRunCounter>(), sp.GetRequiredService<TimeProvider>()),
-                sp.GetRequiredService<RedisConnection>(),
-                sp.GetRequiredService<RedisRateLimits>(),
-                sp.GetRequiredService<IKeyRunCounter>(),
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<RedisKeyLimiter>>()));
+            AddRedisSharing(services, config.Storage.Redis);
         }
 
         services.AddSingleton<ProviderPipelines>();
@@ -97,6 +86,25 @@ internal static class ServiceCollectionExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Jobs.GracePeriod + TimeSpan.FromSeconds(30));
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
         return services;
+    }
+
+    // Several nodes: rate limits, circuit openings and cached results are shared through Redis. A method of its own, so a
+    // single node never loads the Redis client.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddRedisSharing(IServiceCollection services, string redis)
+    {
+        services.AddSingleton(_ => new RedisConnection(redis));
+        services.AddSingleton<ICircuitBroadcast, RedisCircuitBroadcast>();
+        services.AddSingleton<ISharedRateLimits>(sp => sp.GetRequiredService<RedisRateLimits>());
+        services.AddSingleton<ISharedResultCache, RedisResultCache>();
+        services.AddSingleton<RedisRateLimits>();
+        services.AddSingleton<IKeyLimiter>(sp => new RedisKeyLimiter(
+            new InProcessKeyLimiter(sp.GetRequiredService<IKeyRunCounter>(), sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<RedisRateLimits>(),
+            sp.GetRequiredService<IKeyRunCounter>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RedisKeyLimiter>>()));
     }
 }
 

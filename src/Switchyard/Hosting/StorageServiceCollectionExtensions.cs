@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Switchyard.Artifacts;
 using Switchyard.Configuration;
 using Switchyard.Jobs;
@@ -26,35 +27,8 @@ internal static class StorageServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSwitchyardStorage(this IServiceCollection services, SwitchyardConfig config)
     {
-        Func<IServiceProvider, ILedger> storeLedger;
-        if (config.Storage.PostgresUrl is { } url)
-        {
-            services.AddSingleton(sp => new PostgresDatabase(url, sp.GetRequiredService<TimeProvider>()));
-            services.AddSingleton(sp => StorageBootstrap.For(sp.GetRequiredService<PostgresDatabase>()));
-            services.AddSingleton<PostgresLedger>();
-            services.AddSingleton<PostgresKeyStore>();
-            services.AddSingleton<IKeyStore>(sp => new CachingKeyStore(sp.GetRequiredService<PostgresKeyStore>(), sp.GetRequiredService<TimeProvider>()));
-            services.AddSingleton<PostgresWebhookStore>();
-            services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<PostgresWebhookStore>());
-            services.AddSingleton<IWebhookKeySecretStore>(sp => sp.GetRequiredService<PostgresWebhookStore>());
-            services.AddSingleton<IJobStore>(sp => new PostgresJobStore(sp.GetRequiredService<PostgresDatabase>()));
-            storeLedger = sp => sp.GetRequiredService<PostgresLedger>();
-        }
-        else
-        {
-            // The config loader accepts only sqlite: and postgres URLs.
-            var databasePath = Path.GetFullPath(config.Storage.SqlitePath!);
-            services.AddSingleton(sp => new SqliteDatabase(databasePath, sp.GetRequiredService<TimeProvider>()));
-            services.AddSingleton(sp => StorageBootstrap.For(sp.GetRequiredService<SqliteDatabase>()));
-            services.AddSingleton<SqliteLedger>();
-            services.AddSingleton<SqliteKeyStore>();
-            services.AddSingleton<IKeyStore>(sp => new CachingKeyStore(sp.GetRequiredService<SqliteKeyStore>(), sp.GetRequiredService<TimeProvider>()));
-            services.AddSingleton<SqliteWebhookStore>();
-            services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<SqliteWebhookStore>());
-            services.AddSingleton<IWebhookKeySecretStore>(sp => sp.GetRequiredService<SqliteWebhookStore>());
-            services.AddSingleton<IJobStore>(sp => new SqliteJobStore(sp.GetRequiredService<SqliteDatabase>()));
-            storeLedger = sp => sp.GetRequiredService<SqliteLedger>();
-        }
+        // Each store in a method of its own: compiling this one then loads only the chosen store's assembly.
+        var storeLedger = config.Storage.PostgresUrl is { } url ? AddPostgresStores(services, url) : AddSqliteStores(services, config);
 
         services.AddSingleton(new BufferedLedgerOptions());
         services.AddSingleton(sp => new BufferedLedger(
@@ -83,5 +57,37 @@ internal static class StorageServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Func<IServiceProvider, ILedger> AddPostgresStores(IServiceCollection services, string url)
+    {
+        services.AddSingleton(sp => new PostgresDatabase(url, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => StorageBootstrap.For(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<PostgresLedger>();
+        services.AddSingleton<PostgresKeyStore>();
+        services.AddSingleton<IKeyStore>(sp => new CachingKeyStore(sp.GetRequiredService<PostgresKeyStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<PostgresWebhookStore>();
+        services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<PostgresWebhookStore>());
+        services.AddSingleton<IWebhookKeySecretStore>(sp => sp.GetRequiredService<PostgresWebhookStore>());
+        services.AddSingleton<IJobStore>(sp => new PostgresJobStore(sp.GetRequiredService<PostgresDatabase>()));
+        return sp => sp.GetRequiredService<PostgresLedger>();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Func<IServiceProvider, ILedger> AddSqliteStores(IServiceCollection services, SwitchyardConfig config)
+    {
+        // The config loader accepts only sqlite: and postgres URLs.
+        var databasePath = Path.GetFullPath(config.Storage.SqlitePath!);
+        services.AddSingleton(sp => new SqliteDatabase(databasePath, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => StorageBootstrap.For(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<SqliteLedger>();
+        services.AddSingleton<SqliteKeyStore>();
+        services.AddSingleton<IKeyStore>(sp => new CachingKeyStore(sp.GetRequiredService<SqliteKeyStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SqliteWebhookStore>();
+        services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<SqliteWebhookStore>());
+        services.AddSingleton<IWebhookKeySecretStore>(sp => sp.GetRequiredService<SqliteWebhookStore>());
+        services.AddSingleton<IJobStore>(sp => new SqliteJobStore(sp.GetRequiredService<SqliteDatabase>()));
+        return sp => sp.GetRequiredService<SqliteLedger>();
     }
 }

@@ -52,6 +52,36 @@ public sealed partial class EmbeddedDefaultTests
         }
     }
 
+    [Fact]
+    public async Task Serve_SingleNodeSqlite_LoadsNoneOfTheAssembliesItDoesNotUse()
+    {
+        // Memory is budgeted (issue #10): a single node on SQLite must not map the Redis client, the PostgreSQL store,
+        // the CLI's table renderer, IIS or HTTP/3 support, or the XML stack of the dashboard's data protection keys.
+        var folder = GatewayProcess.NewFolder();
+        try
+        {
+            await using var gateway = new GatewayProcess(config: null, adminKey: GatewayProcess.NewKey(), folder);
+            await gateway.InitializeAsync();
+            using var client = gateway.CreateHttpClient(gateway.AdminKey);
+            using var response = await client.PostAsJsonAsync("/v1/chat/completions", new { model = "text", messages = new[] { new { role = "user", content = "hello" } } }, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+            var maps = await File.ReadAllTextAsync($"/proc/{gateway.Process!.Id}/maps", Ct);
+            Assert.Contains("/switchyard.dll", maps, StringComparison.Ordinal);
+            Assert.Contains("/Microsoft.Data.Sqlite.dll", maps, StringComparison.Ordinal);
+            string[] unused =
+            [
+                "StackExchange.Redis.dll", "Switchyard.Redis.dll", "Switchyard.Storage.Postgres.dll", "Npgsql.dll", "Spectre.Console.dll",
+                "System.Private.Xml.dll", "Microsoft.AspNetCore.Server.IIS.dll", "System.Net.Quic.dll",
+            ];
+            Assert.All(unused, name => Assert.DoesNotContain("/" + name, maps, StringComparison.Ordinal));
+        }
+        finally
+        {
+            GatewayProcess.RemoveFolder(folder);
+        }
+    }
+
     [GeneratedRegex(@"^admin key: (sy_[A-Za-z0-9]{12}_[A-Za-z0-9]+)$", RegexOptions.Multiline)]
     private static partial Regex AdminKeyLine();
 }
