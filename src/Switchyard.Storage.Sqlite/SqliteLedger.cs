@@ -31,8 +31,6 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
 
     private const string UpsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + ") " + UpsertRunClause;
 
-    private const string InsertRunIfNewClause = "ON CONFLICT (id) DO NOTHING;";
-
     private const string UpsertRunClause = """
         ON CONFLICT (id) DO UPDATE SET
             started_at = excluded.started_at,
@@ -97,13 +95,6 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
     private static readonly int RunColumnCount = RunColumns.Split(',').Length;
     private static readonly int AttemptColumnCount = AttemptColumns.Split(',').Length;
 
-    // Batches write rows in multi-row statements of these sizes (largest first): one statement execution, with its
-    // cursors on the table and its indexes, serves many rows. Parameters are positional (?), bound row after row.
-    private static readonly int[] ChunkSizes = [32, 8, 1];
-    private static readonly string[] InsertRunsIfNew = [.. ChunkSizes.Select(rows => MultiRowInsert("runs", RunColumns, RunColumnCount, rows, InsertRunIfNewClause))];
-    private static readonly string[] UpsertRuns = [.. ChunkSizes.Select(rows => MultiRowInsert("runs", RunColumns, RunColumnCount, rows, UpsertRunClause))];
-    private static readonly string[] UpsertAttempts = [.. ChunkSizes.Select(rows => MultiRowInsert("attempts", AttemptColumns, AttemptColumnCount, rows, UpsertAttemptClause))];
-
     /// <summary>How many runs <see cref="DeleteRunsBeforeAsync"/> deletes per transaction.</summary>
     public const int DeleteBatchSize = 1000;
 
@@ -143,11 +134,11 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
     /// <inheritdoc />
     /// <remarks>
     /// One transaction under the process's write lock, on the database's held writer connection, with statements
-    /// prepared once per connection and bound by position. The writes go in three passes, each in multi-row statements:
-    /// run finishes, then run starts, then attempts, each pass in batch order. That ends in the same state as writing
-    /// them one by one: writes to different rows do not interact, a finish replaces the row whether its start came
-    /// before or after it (a start of a stored run is skipped), and every run is written before the attempts that
-    /// reference it. Batches are idempotent, so a batch may be written again when it is unknown whether a failed try committed.
+    /// prepared once per connection and bound by position, one row per statement, in batch order: a start is skipped
+    /// when its run is stored, a finish and an attempt replace their row. Single-row statements need no statement
+    /// journal; a multi-row one inside the transaction made SQLite copy every page it changed into one, spilled to a
+    /// temporary file on a database of real size (bench/README.md). Batches are idempotent, so a batch may be written
+    /// again when it is unknown whether a failed try committed.
     /// </remarks>
     public async ValueTask WriteBatchAsync(IReadOnlyList<LedgerWrite> writes, CancellationToken cancellationToken)
     {
@@ -172,9 +163,24 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
                 writer.Execute("BEGIN IMMEDIATE;");
                 try
                 {
-                    WritePass<LedgerWrite.RunFinished>(writer, writes, UpsertRuns, RunColumnCount, static (w, s, at, f) => BindRun(w, s, at, f.Run));
-                    WritePass<LedgerWrite.RunStarted>(writer, writes, InsertRunsIfNew, RunColumnCount, static (w, s, at, r) => BindRun(w, s, at, r.Run));
-                    WritePass<LedgerWrite.Attempt>(writer, writes, UpsertAttempts, AttemptColumnCount, static (w, s, at, a) => BindAttempt(w, s, at, a.Record));
+                    foreach (var write in writes)
+                    {
+                        switch (write)
+                        {
+                            case LedgerWrite.RunFinished finished:
+                                WriteRun(writer, UpsertRun, finished.Run);
+                                break;
+                            case LedgerWrite.RunStarted started:
+                                WriteRun(writer, InsertRunIfNew, started.Run);
+                                break;
+                            case LedgerWrite.Attempt attempt:
+                                var statement = writer.Prepare(UpsertAttempt, AttemptColumnCount);
+                                BindAttempt(writer, statement, attempt.Record);
+                                writer.Step(statement);
+                                break;
+                        }
+                    }
+
                     writer.Execute("COMMIT;");
                 }
                 catch
@@ -188,50 +194,11 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
             cancellationToken).ConfigureAwait(false);
     }
 
-    // Writes the batch's writes of one kind, in order, in chunks of the largest statement size that fits.
-    private static void WritePass<TWrite>(SqliteHeldWriter writer, IReadOnlyList<LedgerWrite> writes, string[] statements, int columns, Action<SqliteHeldWriter, sqlite3_stmt, int, TWrite> bind)
-        where TWrite : LedgerWrite
+    private static void WriteRun(SqliteHeldWriter writer, string sql, RunRecord run)
     {
-        var remaining = 0;
-        foreach (var write in writes)
-        {
-            if (write is TWrite)
-            {
-                remaining++;
-            }
-        }
-
-        var next = 0;
-        while (remaining > 0)
-        {
-            var size = 0;
-            while (ChunkSizes[size] > remaining)
-            {
-                size++;
-            }
-
-            var rows = ChunkSizes[size];
-            var statement = writer.Prepare(statements[size], rows * columns);
-            for (var row = 0; row < rows; row++)
-            {
-                while (writes[next] is not TWrite)
-                {
-                    next++;
-                }
-
-                bind(writer, statement, row * columns, (TWrite)writes[next]);
-                next++;
-            }
-
-            writer.Step(statement);
-            remaining -= rows;
-        }
-    }
-
-    private static string MultiRowInsert(string table, string columns, int columnCount, int rows, string conflictClause)
-    {
-        var row = "(" + string.Join(", ", Enumerable.Repeat("?", columnCount)) + ")";
-        return $"INSERT INTO {table} ({columns}) VALUES {string.Join(", ", Enumerable.Repeat(row, rows))} {conflictClause}";
+        var statement = writer.Prepare(sql, RunColumnCount);
+        BindRun(writer, statement, run);
+        writer.Step(statement);
     }
 
     /// <inheritdoc />
@@ -579,59 +546,59 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
         command.BindDecimal("@cost_usd", attempt.CostUsd);
     }
 
-    // Positions follow RunColumns, from the row's first parameter at + 1.
-    private static void BindRun(SqliteHeldWriter writer, sqlite3_stmt statement, int at, RunRecord run)
+    // Positions follow RunColumns.
+    private static void BindRun(SqliteHeldWriter writer, sqlite3_stmt statement, RunRecord run)
     {
-        writer.Text(statement, at + 1, run.Id);
-        writer.Time(statement, at + 2, run.StartedAt);
-        writer.Text(statement, at + 3, run.KeyId);
-        writer.Text(statement, at + 4, run.Route);
-        writer.Text(statement, at + 5, run.Preset);
-        writer.Text(statement, at + 6, run.Modality.ToWire());
-        writer.Text(statement, at + 7, run.RequestedModel);
-        writer.Text(statement, at + 8, run.Endpoint);
-        writer.Text(statement, at + 9, run.Outcome?.ToWire());
-        writer.Text(statement, at + 10, run.ServedProvider);
-        writer.Text(statement, at + 11, run.ServedProviderType);
-        writer.Text(statement, at + 12, run.ServedModel);
-        writer.Integer(statement, at + 13, run.ServedTier);
-        writer.Real(statement, at + 14, run.DurationMs);
-        writer.Text(statement, at + 15, run.ErrorClass?.ToWire());
-        writer.Text(statement, at + 16, run.ErrorMessage);
-        writer.Integer(statement, at + 17, run.HttpStatus);
-        writer.Text(statement, at + 18, run.PromptHash);
-        writer.Text(statement, at + 19, run.PromptPreview);
-        writer.Text(statement, at + 20, run.RequestSummary);
-        writer.Text(statement, at + 21, run.ResponseSummary);
-        writer.Integer(statement, at + 22, run.AttemptCount);
-        writer.Integer(statement, at + 23, run.CacheHit ? 1 : 0);
-        writer.Text(statement, at + 24, run.TraceId);
-        writer.Text(statement, at + 25, run.JobId);
-        writer.Text(statement, at + 26, run.ItemId);
-        writer.Decimal(statement, at + 27, run.CostUsd);
+        writer.Text(statement, 1, run.Id);
+        writer.Time(statement, 2, run.StartedAt);
+        writer.Text(statement, 3, run.KeyId);
+        writer.Text(statement, 4, run.Route);
+        writer.Text(statement, 5, run.Preset);
+        writer.Text(statement, 6, run.Modality.ToWire());
+        writer.Text(statement, 7, run.RequestedModel);
+        writer.Text(statement, 8, run.Endpoint);
+        writer.Text(statement, 9, run.Outcome?.ToWire());
+        writer.Text(statement, 10, run.ServedProvider);
+        writer.Text(statement, 11, run.ServedProviderType);
+        writer.Text(statement, 12, run.ServedModel);
+        writer.Integer(statement, 13, run.ServedTier);
+        writer.Real(statement, 14, run.DurationMs);
+        writer.Text(statement, 15, run.ErrorClass?.ToWire());
+        writer.Text(statement, 16, run.ErrorMessage);
+        writer.Integer(statement, 17, run.HttpStatus);
+        writer.Text(statement, 18, run.PromptHash);
+        writer.Text(statement, 19, run.PromptPreview);
+        writer.Text(statement, 20, run.RequestSummary);
+        writer.Text(statement, 21, run.ResponseSummary);
+        writer.Integer(statement, 22, run.AttemptCount);
+        writer.Integer(statement, 23, run.CacheHit ? 1 : 0);
+        writer.Text(statement, 24, run.TraceId);
+        writer.Text(statement, 25, run.JobId);
+        writer.Text(statement, 26, run.ItemId);
+        writer.Decimal(statement, 27, run.CostUsd);
     }
 
-    // Positions follow AttemptColumns, from the row's first parameter at + 1.
-    private static void BindAttempt(SqliteHeldWriter writer, sqlite3_stmt statement, int at, AttemptRecord attempt)
+    // Positions follow AttemptColumns.
+    private static void BindAttempt(SqliteHeldWriter writer, sqlite3_stmt statement, AttemptRecord attempt)
     {
-        writer.Text(statement, at + 1, attempt.RunId);
-        writer.Integer(statement, at + 2, attempt.Seq);
-        writer.Integer(statement, at + 3, attempt.Tier);
-        writer.Integer(statement, at + 4, attempt.Retry);
-        writer.Text(statement, at + 5, attempt.Provider);
-        writer.Text(statement, at + 6, attempt.ProviderType);
-        writer.Text(statement, at + 7, attempt.Model);
-        writer.Text(statement, at + 8, attempt.Status.ToWire());
-        writer.Text(statement, at + 9, attempt.ErrorClass?.ToWire());
-        writer.Text(statement, at + 10, attempt.SkipReason?.ToWire());
-        writer.Integer(statement, at + 11, attempt.HttpStatus);
-        writer.Text(statement, at + 12, attempt.ErrorCode);
-        writer.Text(statement, at + 13, attempt.Message);
-        writer.Text(statement, at + 14, attempt.Step);
-        writer.Time(statement, at + 15, attempt.StartedAt);
-        writer.Real(statement, at + 16, attempt.DurationMs);
-        writer.Integer(statement, at + 17, attempt.Bytes);
-        writer.Decimal(statement, at + 18, attempt.CostUsd);
+        writer.Text(statement, 1, attempt.RunId);
+        writer.Integer(statement, 2, attempt.Seq);
+        writer.Integer(statement, 3, attempt.Tier);
+        writer.Integer(statement, 4, attempt.Retry);
+        writer.Text(statement, 5, attempt.Provider);
+        writer.Text(statement, 6, attempt.ProviderType);
+        writer.Text(statement, 7, attempt.Model);
+        writer.Text(statement, 8, attempt.Status.ToWire());
+        writer.Text(statement, 9, attempt.ErrorClass?.ToWire());
+        writer.Text(statement, 10, attempt.SkipReason?.ToWire());
+        writer.Integer(statement, 11, attempt.HttpStatus);
+        writer.Text(statement, 12, attempt.ErrorCode);
+        writer.Text(statement, 13, attempt.Message);
+        writer.Text(statement, 14, attempt.Step);
+        writer.Time(statement, 15, attempt.StartedAt);
+        writer.Real(statement, 16, attempt.DurationMs);
+        writer.Integer(statement, 17, attempt.Bytes);
+        writer.Decimal(statement, 18, attempt.CostUsd);
     }
 
     // Ordinals follow RunColumns.
