@@ -7,6 +7,10 @@ namespace Switchyard.Providers.OpenAI;
 /// The OpenAI wire format (and AI/ML API's variants of it) as far as the adapter sends and reads it.
 /// Field names are snake_case through <see cref="OpenAIJsonContext"/>; absent fields stay null and are not sent.
 /// </summary>
+/// <remarks>
+/// The answers (read, never built here) have settable properties: with <c>init</c> the source generator reads a type
+/// through its parameterized-constructor path, an <see cref="object"/> array of boxed values per object.
+/// </remarks>
 internal static class OpenAIWire
 {
     /// <summary>POST /images/generations.</summary>
@@ -44,35 +48,35 @@ internal static class OpenAIWire
     /// <summary>The answer of /images/generations: OpenAI's <c>data</c>, or AI/ML API's fal-style <c>images</c>.</summary>
     public sealed record ImageGenerationResponse
     {
-        public long? Created { get; init; }
+        public long? Created { get; set; }
 
-        public List<ImageDatum>? Data { get; init; }
+        public List<ImageDatum>? Data { get; set; }
 
-        public List<FalImage>? Images { get; init; }
+        public List<FalImage>? Images { get; set; }
 
-        public List<bool>? HasNsfwConcepts { get; init; }
+        public List<bool>? HasNsfwConcepts { get; set; }
     }
 
     public sealed record ImageDatum
     {
-        public Base64Payload? B64Json { get; init; }
+        public Base64Payload? B64Json { get; set; }
 
-        public string? Url { get; init; }
+        public string? Url { get; set; }
 
-        public string? RevisedPrompt { get; init; }
+        public string? RevisedPrompt { get; set; }
 
-        public bool? ContentViolation { get; init; }
+        public bool? ContentViolation { get; set; }
     }
 
     public sealed record FalImage
     {
-        public string? Url { get; init; }
+        public string? Url { get; set; }
 
-        public int? Width { get; init; }
+        public int? Width { get; set; }
 
-        public int? Height { get; init; }
+        public int? Height { get; set; }
 
-        public string? ContentType { get; init; }
+        public string? ContentType { get; set; }
     }
 
     /// <summary>POST /chat/completions. The token limit goes out as <c>max_tokens</c> or <c>max_completion_tokens</c>, whichever is set.</summary>
@@ -109,48 +113,48 @@ internal static class OpenAIWire
 
     public sealed record ChatCompletion
     {
-        public string? Id { get; init; }
+        public string? Id { get; set; }
 
-        public List<Choice>? Choices { get; init; }
+        public List<Choice>? Choices { get; set; }
 
-        public Usage? Usage { get; init; }
+        public Usage? Usage { get; set; }
     }
 
     public sealed record Choice
     {
-        public int Index { get; init; }
+        public int Index { get; set; }
 
-        public ChoiceMessage? Message { get; init; }
+        public ChoiceMessage? Message { get; set; }
 
-        public ChoiceMessage? Delta { get; init; }
+        public ChoiceMessage? Delta { get; set; }
 
-        public string? FinishReason { get; init; }
+        public string? FinishReason { get; set; }
     }
 
     public sealed record ChoiceMessage
     {
-        public string? Role { get; init; }
+        public string? Role { get; set; }
 
-        public string? Content { get; init; }
+        public string? Content { get; set; }
 
-        public string? Refusal { get; init; }
+        public string? Refusal { get; set; }
     }
 
     public sealed record Usage
     {
-        public int? PromptTokens { get; init; }
+        public int? PromptTokens { get; set; }
 
-        public int? CompletionTokens { get; init; }
+        public int? CompletionTokens { get; set; }
     }
 
     /// <summary>One <c>data:</c> event of a streamed completion; an <c>error</c> member ends the stream with a failure.</summary>
     public sealed record ChatCompletionChunk
     {
-        public List<Choice>? Choices { get; init; }
+        public List<Choice>? Choices { get; set; }
 
-        public Usage? Usage { get; init; }
+        public Usage? Usage { get; set; }
 
-        public JsonElement? Error { get; init; }
+        public JsonElement? Error { get; set; }
     }
 
     /// <summary>POST /audio/speech.</summary>
