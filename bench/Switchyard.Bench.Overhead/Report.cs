@@ -149,7 +149,7 @@ internal sealed class Report(Options options, long png256, long png1024)
             return;
         }
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"**Streaming chat, time to first body byte** ({options.TtfbRequests} sequential requests per target, one connection kept alive, interleaved in 5 batches)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"**Streaming chat, time to first body byte** ({options.TtfbRequests} sequential requests per target after as many unmeasured ones, one connection kept alive, interleaved in 5 batches)");
         text.AppendLine();
         text.AppendLine("| target | p50 ms | p90 ms | p99 ms | added p50 ms |");
         text.AppendLine("|---|---:|---:|---:|---:|");
