@@ -13,8 +13,8 @@ using Switchyard.Telemetry;
 namespace Switchyard.Resilience;
 
 /// <summary>
-/// One Polly pipeline per provider, built from its config. Outermost first: concurrency limiter,
-/// rate limiter, total timeout, retry (exponential backoff with jitter, Retry-After honoured up to
+/// One Polly pipeline per provider, built from its config. Outermost first: concurrency and rate
+/// limiter (one chained limiter), total timeout, retry (exponential backoff with jitter, Retry-After honoured up to
 /// a cap), circuit breaker, attempt timeout. Error classes decide: only <c>rate_limited</c>,
 /// <c>unavailable</c> and <c>timeout</c> are retried; only <c>unavailable</c> and <c>timeout</c>
 /// count against the circuit.
@@ -177,14 +177,20 @@ public sealed partial class ProviderPipelines : IDisposable
     {
         var builder = new ResiliencePipelineBuilder { Name = provider.Name, TimeProvider = _time };
         var rate = provider.RateLimit;
+        var limiters = new List<RateLimiter>(2);
         if (rate.Concurrency > 0)
         {
-            builder.AddConcurrencyLimiter(rate.Concurrency, rate.Queue);
+            limiters.Add(new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = rate.Concurrency,
+                QueueLimit = rate.Queue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            }));
         }
 
         if (rate.Rpm > 0)
         {
-            var limiter = _sharedLimits is { } shared
+            limiters.Add(_sharedLimits is { } shared
                 ? shared.PerMinute("provider:" + provider.Name, rate.Rpm, rate.Queue)
                 : new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
                 {
@@ -194,9 +200,15 @@ public sealed partial class ProviderPipelines : IDisposable
                     QueueLimit = rate.Queue,
                     QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                     AutoReplenishment = true,
-                });
-            _limiters.Add(limiter);
-            builder.AddRateLimiter(limiter);
+                }));
+        }
+
+        if (limiters.Count > 0)
+        {
+            // Both limits as one strategy (concurrency first, a slot given back when the rate refuses): each strategy
+            // of the pipeline costs every call its own async state machine.
+            _limiters.AddRange(limiters);
+            builder.AddRateLimiter(limiters.Count == 1 ? limiters[0] : RateLimiter.CreateChained([.. limiters]));
         }
 
         builder.AddTimeout(new TimeoutStrategyOptions { Name = "total", Timeout = provider.TotalTimeout });

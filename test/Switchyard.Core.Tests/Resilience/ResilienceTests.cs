@@ -29,10 +29,11 @@ public sealed class ResilienceTests
         var descriptor = h.Pipelines.For("a").GetPipelineDescriptor();
 
         var kinds = descriptor.Strategies.Select(s => s.StrategyInstance.GetType().Name).ToList();
-        Assert.Equal(["RateLimiterResilienceStrategy", "RateLimiterResilienceStrategy", "TimeoutResilienceStrategy", "RetryResilienceStrategy`1", "CircuitBreakerResilienceStrategy`1", "TimeoutResilienceStrategy"], kinds);
-        Assert.Equal(TimeSpan.FromSeconds(60), ((Polly.Timeout.TimeoutStrategyOptions)descriptor.Strategies[2].Options!).Timeout);
-        Assert.Equal(TimeSpan.FromSeconds(5), ((Polly.Timeout.TimeoutStrategyOptions)descriptor.Strategies[5].Options!).Timeout);
-        var retry = (Polly.Retry.RetryStrategyOptions)descriptor.Strategies[3].Options!;
+        // The concurrency and rpm limits are one chained limiter: one strategy.
+        Assert.Equal(["RateLimiterResilienceStrategy", "TimeoutResilienceStrategy", "RetryResilienceStrategy`1", "CircuitBreakerResilienceStrategy`1", "TimeoutResilienceStrategy"], kinds);
+        Assert.Equal(TimeSpan.FromSeconds(60), ((Polly.Timeout.TimeoutStrategyOptions)descriptor.Strategies[1].Options!).Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), ((Polly.Timeout.TimeoutStrategyOptions)descriptor.Strategies[4].Options!).Timeout);
+        var retry = (Polly.Retry.RetryStrategyOptions)descriptor.Strategies[2].Options!;
         Assert.Equal(2, retry.MaxRetryAttempts);
         Assert.True(retry.UseJitter);
         Assert.Equal(Polly.DelayBackoffType.Exponential, retry.BackoffType);
@@ -218,6 +219,34 @@ public sealed class ResilienceTests
         }
 
         Assert.Equal(["a", "a", "b"], results);
+    }
+
+    [Fact]
+    public async Task RateLimit_ConcurrencyAndRpmTogether_EachRefusesInTurn()
+    {
+        var a = new ScriptedProvider("a").ThenHang();
+        var b = new ScriptedProvider("b");
+        var h = new EngineHarness(ContentRejectedAction.Next, c => c with { RateLimit = new RateLimitConfig { Concurrency = 1, Rpm = 3 }, Timeout = TimeSpan.FromSeconds(60) }, a, b);
+        using var cts = new CancellationTokenSource();
+
+        // The one slot is held: the next request is refused by the concurrency limit.
+        var hanging = h.RunImageAsync("run_hanging", cts.Token);
+        await a.Called.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Equal("b", (await h.RunImageAsync("run_busy")).Run.ServedProvider);
+        await cts.CancelAsync();
+        await hanging;
+
+        // The slot is back; two more calls use up the rpm (three a minute), then the rate refuses.
+        var served = new List<string?>();
+        for (var i = 0; i < 3; i++)
+        {
+            served.Add((await h.RunImageAsync($"run_{i}")).Run.ServedProvider);
+        }
+
+        Assert.Equal(["a", "a", "b"], served);
+        var refused = await h.Ledger.GetAttemptsAsync("run_2", TestContext.Current.CancellationToken);
+        Assert.Equal(SkipReason.LocalRateLimit, refused[0].SkipReason);
+        Assert.Equal(3, a.Calls);
     }
 
     [Fact]
