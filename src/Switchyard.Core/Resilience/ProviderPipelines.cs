@@ -21,7 +21,7 @@ namespace Switchyard.Resilience;
 /// </summary>
 public sealed partial class ProviderPipelines : IDisposable
 {
-    private readonly Dictionary<string, ResiliencePipeline> _pipelines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ResiliencePipeline<ITryOutcome>> _pipelines = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CircuitBreakerStateProvider> _circuits = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CircuitBreakerManualControl> _controls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RemoteOpening> _remote = new(StringComparer.Ordinal);
@@ -71,7 +71,7 @@ public sealed partial class ProviderPipelines : IDisposable
     public IReadOnlyCollection<CircuitTransition> Transitions => _transitions;
 
     /// <summary>The provider's pipeline.</summary>
-    public ResiliencePipeline For(string provider) => _pipelines[provider];
+    public ResiliencePipeline<ITryOutcome> For(string provider) => _pipelines[provider];
 
     /// <summary>The provider's circuit state: closed, open (here or, shared, on another node), half_open or isolated.</summary>
     public string CircuitState(string provider) => _circuits[provider].CircuitState switch
@@ -173,9 +173,11 @@ public sealed partial class ProviderPipelines : IDisposable
         }
     }
 
-    private ResiliencePipeline Build(ProviderConfig provider)
+    // Typed by the outcome every try returns: with a non-generic pipeline Polly bridges each typed strategy (retry,
+    // circuit breaker), an extra async state machine per strategy and call.
+    private ResiliencePipeline<ITryOutcome> Build(ProviderConfig provider)
     {
-        var builder = new ResiliencePipelineBuilder { Name = provider.Name, TimeProvider = _time };
+        var builder = new ResiliencePipelineBuilder<ITryOutcome> { Name = provider.Name, TimeProvider = _time };
         var rate = provider.RateLimit;
         var limiters = new List<RateLimiter>(2);
         if (rate.Concurrency > 0)
@@ -216,7 +218,7 @@ public sealed partial class ProviderPipelines : IDisposable
         if (provider.Retry.MaxAttempts > 1)
         {
             var retry = provider.Retry;
-            builder.AddRetry(new RetryStrategyOptions
+            builder.AddRetry(new RetryStrategyOptions<ITryOutcome>
             {
                 MaxRetryAttempts = retry.MaxAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
@@ -224,9 +226,9 @@ public sealed partial class ProviderPipelines : IDisposable
                 Delay = retry.BaseDelay,
                 MaxDelay = retry.MaxDelay,
                 ShouldHandle = args => ValueTask.FromResult(
-                    args.Outcome.Result is ITryOutcome { Failure: { } failure } && IsRetryable(failure, retry)),
+                    args.Outcome.Result is { Failure: { } failure } && IsRetryable(failure, retry)),
                 DelayGenerator = static args => ValueTask.FromResult(
-                    args.Outcome.Result is ITryOutcome { Failure.RetryAfter: { } after } ? after : (TimeSpan?)null),
+                    args.Outcome.Result is { Failure.RetryAfter: { } after } ? after : (TimeSpan?)null),
             });
         }
 
@@ -235,7 +237,7 @@ public sealed partial class ProviderPipelines : IDisposable
         _circuits[provider.Name] = circuit;
         _controls[provider.Name] = control;
         var breaker = provider.CircuitBreaker;
-        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<ITryOutcome>
         {
             FailureRatio = breaker.FailureRatio,
             MinimumThroughput = breaker.MinimumThroughput,
@@ -244,7 +246,7 @@ public sealed partial class ProviderPipelines : IDisposable
             StateProvider = circuit,
             ManualControl = control,
             ShouldHandle = static args => ValueTask.FromResult(
-                args.Outcome.Result is ITryOutcome { Failure: { } failure } && CountsAgainstCircuit(failure)),
+                args.Outcome.Result is { Failure: { } failure } && CountsAgainstCircuit(failure)),
             // Manual changes are another node's opening and its end: OpenedElsewhereAsync and
             // CloseRemoteAsync record them as they make them (Polly reports manual changes later, on
             // its own thread), and they are not published again.

@@ -105,7 +105,7 @@ public sealed partial class GatewayEngine
     private async Task<HedgeLeg<T>> RunLegAsync<T>(TierCall<T> call, int tier, RouteStep step, IGenerationProvider provider, CancellationToken stopToken)
         where T : class
     {
-        var outcome = await RunTierAsync(call, static (state, token) => state.TryOnceAsync(token), stopToken).ConfigureAwait(false);
+        var outcome = await RunTierAsync<T, TierCall<T>>(call, static (state, token) => state.TryOnceAsync(token), stopToken).ConfigureAwait(false);
         return new HedgeLeg<T>(tier, step, provider, outcome);
     }
 

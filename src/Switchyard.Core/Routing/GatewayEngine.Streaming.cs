@@ -34,7 +34,7 @@ public sealed partial class GatewayEngine
             }
 
             var call = new StreamTierCall(this, run, chat, tier, step, provider, cancellationToken);
-            var outcome = await RunTierAsync(call, static (state, token) => state.TryOnceAsync(token), cancellationToken).ConfigureAwait(false);
+            var outcome = await RunTierAsync<StreamHead, StreamTierCall>(call, static (state, token) => state.TryOnceAsync(token), cancellationToken).ConfigureAwait(false);
             if (outcome is null)
             {
                 continue;
@@ -173,7 +173,7 @@ public sealed partial class GatewayEngine
 
         public IGenerationProvider Provider => provider;
 
-        public async ValueTask<TryOutcome<StreamHead>> TryOnceAsync(CancellationToken token)
+        public async ValueTask<ITryOutcome> TryOnceAsync(CancellationToken token)
         {
             var attempt = await run.BeginAttemptAsync(tier, step, provider, CancellationToken.None).ConfigureAwait(false);
 

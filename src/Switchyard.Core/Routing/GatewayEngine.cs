@@ -81,7 +81,7 @@ public sealed partial class GatewayEngine
             }
 
             var tierState = new TierCall<T>(this, run, operation, tier, step, provider, cancellationToken);
-            var outcome = await RunTierAsync(tierState, static (state, token) => state.TryOnceAsync(token), cancellationToken).ConfigureAwait(false);
+            var outcome = await RunTierAsync<T, TierCall<T>>(tierState, static (state, token) => state.TryOnceAsync(token), cancellationToken).ConfigureAwait(false);
             if (outcome is null)
             {
                 continue;
@@ -114,14 +114,15 @@ public sealed partial class GatewayEngine
     /// Runs the tries on one tier through the provider's pipeline. Returns the last try's outcome,
     /// or null when the tier was skipped (circuit open, local limit), which is recorded here.
     /// </summary>
-    private async Task<TryOutcome<T>?> RunTierAsync<T, TState>(TState state, Func<TState, CancellationToken, ValueTask<TryOutcome<T>>> tryOnce, CancellationToken cancellationToken)
+    private async Task<TryOutcome<T>?> RunTierAsync<T, TState>(TState state, Func<TState, CancellationToken, ValueTask<ITryOutcome>> tryOnce, CancellationToken cancellationToken)
         where T : class
         where TState : ITierCall
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
-            return await _pipelines.For(state.Provider.Name).ExecuteAsync(
+            // Every try of this tier returns a TryOutcome<T> (typed as the pipeline's ITryOutcome).
+            return (TryOutcome<T>)await _pipelines.For(state.Provider.Name).ExecuteAsync(
                 static (ctx, s) => s.TryOnce(s.State, ctx.CancellationToken),
                 context,
                 (State: state, TryOnce: tryOnce)).ConfigureAwait(false);
@@ -235,7 +236,7 @@ public sealed partial class GatewayEngine
 
         public IGenerationProvider Provider => provider;
 
-        public async ValueTask<TryOutcome<T>> TryOnceAsync(CancellationToken token)
+        public async ValueTask<ITryOutcome> TryOnceAsync(CancellationToken token)
         {
             var attempt = await run.BeginAttemptAsync(tier, step, provider, CancellationToken.None).ConfigureAwait(false);
 

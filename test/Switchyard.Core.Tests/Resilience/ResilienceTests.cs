@@ -33,7 +33,7 @@ public sealed class ResilienceTests
         Assert.Equal(["RateLimiterResilienceStrategy", "TimeoutResilienceStrategy", "RetryResilienceStrategy`1", "CircuitBreakerResilienceStrategy`1", "TimeoutResilienceStrategy"], kinds);
         Assert.Equal(TimeSpan.FromSeconds(60), ((Polly.Timeout.TimeoutStrategyOptions)descriptor.Strategies[1].Options!).Timeout);
         Assert.Equal(TimeSpan.FromSeconds(5), ((Polly.Timeout.TimeoutStrategyOptions)descriptor.Strategies[4].Options!).Timeout);
-        var retry = (Polly.Retry.RetryStrategyOptions)descriptor.Strategies[2].Options!;
+        var retry = (Polly.Retry.RetryStrategyOptions<Switchyard.Resilience.ITryOutcome>)descriptor.Strategies[2].Options!;
         Assert.Equal(2, retry.MaxRetryAttempts);
         Assert.True(retry.UseJitter);
         Assert.Equal(Polly.DelayBackoffType.Exponential, retry.BackoffType);
