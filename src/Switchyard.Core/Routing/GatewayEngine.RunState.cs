@@ -102,19 +102,22 @@ public sealed partial class GatewayEngine
         public async Task<AttemptRecord> BeginAttemptAsync(int tier, RouteStep step, IGenerationProvider provider, CancellationToken cancellationToken)
         {
             _ = cancellationToken;
-            var attempt = Append((seq, retry) => new AttemptRecord
-            {
-                RunId = _run.Id,
-                Seq = seq,
-                Tier = tier,
-                Retry = retry,
-                Provider = provider.Name,
-                ProviderType = provider.Type,
-                Model = step.Model,
-                Status = AttemptStatus.Started,
-                Step = "send",
-                StartedAt = _engine._time.GetUtcNow(),
-            });
+            var attempt = Append(
+                tier,
+                (Run: this, Tier: tier, Step: step, Provider: provider),
+                static (seq, retry, s) => new AttemptRecord
+                {
+                    RunId = s.Run._run.Id,
+                    Seq = seq,
+                    Tier = s.Tier,
+                    Retry = retry,
+                    Provider = s.Provider.Name,
+                    ProviderType = s.Provider.Type,
+                    Model = s.Step.Model,
+                    Status = AttemptStatus.Started,
+                    Step = "send",
+                    StartedAt = s.Run._engine._time.GetUtcNow(),
+                });
             await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
             return attempt;
         }
@@ -159,37 +162,52 @@ public sealed partial class GatewayEngine
         public async Task<RunResult<T>> SucceedAsync<T>(int tier, RouteStep step, IGenerationProvider provider, T? output, string? summary)
             where T : class
         {
-            _run = Preview(tier, step, provider);
-            var degraded = _run.Outcome == RunOutcome.Degraded;
+            // One snapshot of the attempts and one copy of the run: the record is what the ledger keeps until its batch
+            // is written, and every copy made on the way is garbage per request.
+            var attempts = Attempts;
+            var degraded = tier > 0 || IsPlaceholder(provider);
             _run = _run with
             {
+                Outcome = degraded ? RunOutcome.Degraded : RunOutcome.Success,
+                ServedProvider = provider.Name,
+                ServedProviderType = provider.Type,
+                ServedModel = step.Model,
+                ServedTier = tier,
                 HttpStatus = 200,
                 ResponseSummary = summary,
-                ErrorMessage = degraded ? Describe() : null,
+                ErrorMessage = degraded ? Describe(attempts) : null,
+                CostUsd = TotalCost(attempts),
+                DurationMs = Elapsed,
+                AttemptCount = attempts.Count,
             };
-            await FinishAsync().ConfigureAwait(false);
-            return new RunResult<T>(_run, Attempts, output, null);
+            await FinishAsync(attempts).ConfigureAwait(false);
+            return new RunResult<T>(_run, attempts, output, null);
         }
 
         public async Task<RunResult<T>> ServeFromCacheAsync<T>(CachedResult hit, T output, string? summary)
             where T : class
         {
-            var attempt = Append((seq, _) => new AttemptRecord
-            {
-                RunId = _run.Id,
-                Seq = seq,
-                Tier = 0,
-                Provider = hit.Provider,
-                ProviderType = hit.ProviderType,
-                Model = hit.Model,
-                Status = AttemptStatus.Skipped,
-                SkipReason = SkipReason.CacheHit,
-                Message = $"served from the route's cache; first produced by {hit.Provider} at {hit.StoredAt:yyyy-MM-dd HH:mm:ss} UTC",
-                Step = "validate",
-                StartedAt = _engine._time.GetUtcNow(),
-                DurationMs = 0,
-            });
+            var attempt = Append(
+                0,
+                (Run: this, Hit: hit),
+                static (seq, retry, s) => new AttemptRecord
+                {
+                    RunId = s.Run._run.Id,
+                    Seq = seq,
+                    Tier = 0,
+                    Retry = retry,
+                    Provider = s.Hit.Provider,
+                    ProviderType = s.Hit.ProviderType,
+                    Model = s.Hit.Model,
+                    Status = AttemptStatus.Skipped,
+                    SkipReason = SkipReason.CacheHit,
+                    Message = $"served from the route's cache; first produced by {s.Hit.Provider} at {s.Hit.StoredAt:yyyy-MM-dd HH:mm:ss} UTC",
+                    Step = "validate",
+                    StartedAt = s.Run._engine._time.GetUtcNow(),
+                    DurationMs = 0,
+                });
             await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
+            var attempts = Attempts;
             _run = _run with
             {
                 Outcome = RunOutcome.Success,
@@ -199,71 +217,99 @@ public sealed partial class GatewayEngine
                 ServedTier = 0,
                 HttpStatus = 200,
                 ResponseSummary = summary,
+                CacheHit = true,
+                CostUsd = TotalCost(attempts),
+                DurationMs = Elapsed,
+                AttemptCount = attempts.Count,
             };
-            _run = _run with { CacheHit = true };
-            await FinishAsync().ConfigureAwait(false);
-            return new RunResult<T>(_run, Attempts, output, null) { CacheHit = true };
+            await FinishAsync(attempts).ConfigureAwait(false);
+            return new RunResult<T>(_run, attempts, output, null) { CacheHit = true };
         }
 
         public async Task<RunResult<T>> FailAsync<T>(ProviderFailure? stoppedBy)
             where T : class
         {
-            var error = ToError(stoppedBy);
+            var attempts = Attempts;
+            var error = ToError(stoppedBy, attempts);
             _run = _run with
             {
                 Outcome = RunOutcome.Failed,
                 ErrorClass = error.Class,
                 ErrorMessage = error.Message,
                 HttpStatus = error.HttpStatus,
+                CostUsd = TotalCost(attempts),
+                DurationMs = Elapsed,
+                AttemptCount = attempts.Count,
             };
-            await FinishAsync().ConfigureAwait(false);
+            await FinishAsync(attempts).ConfigureAwait(false);
             Log.RunFailed(_engine._logger, _run.Id, _run.Route, error.Message);
-            return new RunResult<T>(_run, Attempts, null, error);
+            return new RunResult<T>(_run, attempts, null, error);
         }
 
         /// <summary>Adds an attempt with the next seq and its retry number on its tier (tries made there before).</summary>
-        private AttemptRecord Append(Func<int, int, AttemptRecord> make)
+        private AttemptRecord Append<TState>(int tier, TState state, Func<int, int, TState, AttemptRecord> make)
         {
             lock (_attempts)
             {
-                var attempt = make(_attempts.Count + 1, 0);
-                attempt = attempt with { Retry = _attempts.Count(a => a.Tier == attempt.Tier && a.Status != AttemptStatus.Skipped) };
+                var retry = 0;
+                foreach (var made in _attempts)
+                {
+                    if (made.Tier == tier && made.Status != AttemptStatus.Skipped)
+                    {
+                        retry++;
+                    }
+                }
+
+                var attempt = make(_attempts.Count + 1, retry, state);
                 _attempts.Add(attempt);
                 return attempt;
             }
         }
 
+        private double Elapsed => _engine._time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
+
+        private static decimal? TotalCost(IReadOnlyList<AttemptRecord> attempts)
+        {
+            decimal? total = null;
+            foreach (var attempt in attempts)
+            {
+                if (attempt.CostUsd is { } cost)
+                {
+                    total = (total ?? 0m) + cost;
+                }
+            }
+
+            return total;
+        }
+
         public async Task SkipAsync(int tier, RouteStep step, IGenerationProvider provider, SkipReason reason, string? message)
         {
-            var attempt = Append((seq, _) => new AttemptRecord
-            {
-                RunId = _run.Id,
-                Seq = seq,
-                Tier = tier,
-                Provider = provider.Name,
-                ProviderType = provider.Type,
-                Model = step.Model,
-                Status = AttemptStatus.Skipped,
-                SkipReason = reason,
-                Message = message,
-                Step = "validate",
-                StartedAt = _engine._time.GetUtcNow(),
-                DurationMs = 0,
-            });
+            var attempt = Append(
+                tier,
+                (Run: this, Tier: tier, Step: step, Provider: provider, Reason: reason, Message: message),
+                static (seq, retry, s) => new AttemptRecord
+                {
+                    RunId = s.Run._run.Id,
+                    Seq = seq,
+                    Tier = s.Tier,
+                    Retry = retry,
+                    Provider = s.Provider.Name,
+                    ProviderType = s.Provider.Type,
+                    Model = s.Step.Model,
+                    Status = AttemptStatus.Skipped,
+                    SkipReason = s.Reason,
+                    Message = s.Message,
+                    Step = "validate",
+                    StartedAt = s.Run._engine._time.GetUtcNow(),
+                    DurationMs = 0,
+                });
             await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
             _engine._telemetry.AttemptEnded(null, attempt);
         }
 
-        private async Task FinishAsync()
+        /// <summary>Records the finished run (<c>_run</c>, complete) and tells the observers.</summary>
+        private async Task FinishAsync(IReadOnlyList<AttemptRecord> attempts)
         {
-            var attempts = Attempts;
-            var costs = attempts.Where(a => a.CostUsd is not null).Select(a => a.CostUsd!.Value).ToList();
-            _run = _run with
-            {
-                CostUsd = costs.Count > 0 ? costs.Sum() : null,
-                DurationMs = _engine._time.GetElapsedTime(_startTimestamp).TotalMilliseconds,
-                AttemptCount = attempts.Count,
-            };
             await _engine._ledger.RunFinishedAsync(_run, CancellationToken.None).ConfigureAwait(false);
             foreach (var observer in _engine._observers)
             {
@@ -283,10 +329,10 @@ public sealed partial class GatewayEngine
         }
 
         /// <summary>"sandbox-a/sandbox-image: unavailable (…); placeholder: skipped not_capable (…)".</summary>
-        private string Describe()
+        private static string Describe(IReadOnlyList<AttemptRecord> attempts)
         {
             var text = new StringBuilder();
-            foreach (var attempt in Attempts)
+            foreach (var attempt in attempts)
             {
                 if (attempt.Status == AttemptStatus.Success)
                 {
@@ -321,10 +367,9 @@ public sealed partial class GatewayEngine
             return text.ToString();
         }
 
-        private RunError ToError(ProviderFailure? stoppedBy)
+        private RunError ToError(ProviderFailure? stoppedBy, IReadOnlyList<AttemptRecord> attempts)
         {
-            var attempts = Attempts;
-            var message = attempts.Count == 0 ? $"route '{_request.Route.Name}' has no tier to try" : Describe();
+            var message = attempts.Count == 0 ? $"route '{_request.Route.Name}' has no tier to try" : Describe(attempts);
             if (stoppedBy is not null)
             {
                 return stoppedBy.Class switch

@@ -39,6 +39,14 @@ internal static partial class OpenAIErrorMapper
 
         switch (status)
         {
+            case >= 300 and < 400:
+                // The address without its query: a signed link's query may hold a token.
+                var location = (headers as HttpResponseHeaders)?.Location?.OriginalString.Split('?')[0];
+                return Failure(
+                    ErrorClass.Misconfigured,
+                    $"{label}: HTTP {status}: the server redirects{(location is null ? "" : $" to {location}")}; redirects are not followed (they would resend the key): point base_url at the final address",
+                    status,
+                    "redirect");
             case 401 or 403:
                 return Failure(ErrorClass.Auth, text, status, error.Code ?? (status == 401 ? "invalid_api_key" : "forbidden"));
             case 402:

@@ -16,7 +16,15 @@ internal static class OpenAIHttp
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectTimeout = TimeSpan.FromSeconds(30),
-        AutomaticDecompression = DecompressionMethods.All,
+        // No Accept-Encoding is sent, so providers answer uncompressed (as OpenAI-style APIs do by default): the answers
+        // worth compressing are base64 images, which gzip shrinks by a quarter at most, while the decompression stage
+        // cost every call a header enumeration and an async layer (bench/README.md).
+        AutomaticDecompression = DecompressionMethods.None,
+
+        // A provider API that redirects is a wrong base_url (http for https, a moved host): following it would turn the
+        // POST into a GET, or send the body and key somewhere else. The 3xx is reported as misconfigured instead, and no
+        // redirect stage runs on every call.
+        AllowAutoRedirect = false,
 
         // No trace context goes to a provider (it shares no traces back, and our ids are ours): without a propagator the
         // handler builds no per-request activity either. Each call is still a span of the gateway's own (attempt).

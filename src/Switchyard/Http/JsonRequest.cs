@@ -11,7 +11,10 @@ namespace Switchyard.Http;
 internal sealed class JsonRequest
 {
     private readonly JsonElement _root;
-    private readonly HashSet<string> _read = new(16, StringComparer.Ordinal);
+
+    // The names read so far: a handful of literals per endpoint, so a list scanned in order beats a hash set (which
+    // cost every request its buckets and entries).
+    private readonly List<string> _read = new(16);
 
     public JsonRequest(JsonElement root)
     {

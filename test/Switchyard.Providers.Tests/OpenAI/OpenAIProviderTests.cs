@@ -177,6 +177,46 @@ public sealed class OpenAIProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CompleteChat_UpstreamRedirects_NotFollowedWithTheKey_MisconfiguredNamingTheLocation()
+    {
+        // A base_url that answers 307 towards the emulator: following it would resend the body and the key.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var answer = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync(Ct);
+            var stream = client.GetStream();
+            var buffer = new byte[16384];
+            var head = "";
+            while (!head.Contains("\r\n\r\n", StringComparison.Ordinal))
+            {
+                var read = await stream.ReadAsync(buffer, Ct);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                head += System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+            }
+
+            var response = $"HTTP/1.1 307 Temporary Redirect\r\nLocation: {_emulator.BaseUrl}/chat/completions?sig=secret-token\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(response), Ct);
+        }, Ct);
+
+        var redirected = await OpenAITestProviders.Create($"http://127.0.0.1:{port}/v1", "openai-compatible").CompleteChatAsync("gpt-4o-mini", Chat("hi"), Ct);
+        await answer;
+
+        Assert.False(redirected.Succeeded);
+        Assert.Equal(ErrorClass.Misconfigured, redirected.Failure!.Class);
+        Assert.Equal(307, redirected.Failure.HttpStatus);
+        Assert.Equal("redirect", redirected.Failure.Code);
+        Assert.Contains($"redirects to {_emulator.BaseUrl}/chat/completions;", redirected.Failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-token", redirected.Failure.Message, StringComparison.Ordinal);
+        Assert.Empty(_emulator.Requests); // the redirect was not followed
+    }
+
+    [Fact]
     public async Task CompleteChat_Compatible_SendsMaxTokensAndNoAuthWithoutKey()
     {
         _emulator.RequiredKey = null;
