@@ -15,7 +15,7 @@ internal static class ErrorResults
         Error(error.HttpStatus, new ErrorBody(error.Message, error.Type, error.Param, error.Code), runId);
 
     public static IResult Error(int status, ErrorBody body, string? runId) =>
-        Results.Json(new ErrorEnvelope(body, runId), WireJsonContext.Wire.ErrorEnvelope, statusCode: status);
+        new WireJsonResult<ErrorEnvelope>(new ErrorEnvelope(body, runId), WireJsonContext.Default.ErrorEnvelope, status);
 
     private static string TypeFor(int status) => status switch
     {

@@ -73,7 +73,7 @@ internal static partial class GenerationEndpoints
             ServedModel(result.Run),
             [new ChatChoice(0, new ChatResponseMessage(output.Content), output.FinishReason)],
             new ChatUsage(output.PromptTokens, output.CompletionTokens));
-        return Results.Json(completion, WireJsonContext.Wire.ChatCompletion);
+        return new WireJsonResult<ChatCompletion>(completion, WireJsonContext.Default.ChatCompletion);
     }
 
     private static async Task StreamChatAsync(HttpContext http, GatewayServices services, RunRequest runRequest, ChatRequest request, bool includeUsage)

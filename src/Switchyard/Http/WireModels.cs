@@ -45,8 +45,9 @@ internal sealed record ChatChoice(
     [property: JsonPropertyName("message")] ChatResponseMessage Message,
     [property: JsonPropertyName("finish_reason")] string FinishReason)
 {
+    // Always null (not asked for); a JSON value rather than object, which would keep the type off the generated writer.
     [JsonPropertyName("logprobs"), JsonIgnore(Condition = JsonIgnoreCondition.Never)]
-    public object? Logprobs { get; init; }
+    public JsonElement? Logprobs { get; init; }
 }
 
 internal sealed record ChatResponseMessage([property: JsonPropertyName("content")] string Content)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Switchyard.Tests.Fixtures;
 
@@ -110,6 +111,22 @@ public sealed class BadInputTests : IClassFixture<GatewayFactory>
         using var response = await client.PostAsync("/v1/chat/completions", new StringContent("model=text", Encoding.UTF8, "application/x-www-form-urlencoded"), TestContext.Current.CancellationToken);
 
         await HttpAssert.ErrorAsync(response, HttpStatusCode.UnsupportedMediaType, null, "unsupported_media_type");
+    }
+
+    [Fact]
+    public async Task Post_UnknownModel_ErrorBodyKeepsTheRelaxedEscaping()
+    {
+        // Error bodies are written with the relaxed encoder: '+', '<', '&' and non-ASCII stay as they are (only what
+        // JSON requires, the quote, is escaped), as OpenAI's own error bodies read.
+        using var client = _factory.CreateClientWithKey();
+
+        using var response = await client.PostAsync("/v1/chat/completions", new StringContent("""{"model":"a+b<c>&\"é","messages":[{"role":"user","content":"x"}]}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Contains("""The model 'a+b<c>&\"é' does not exist""", text, StringComparison.Ordinal);
+        Assert.Equal("a+b<c>&\"é", JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("message").GetString()!.Split('\'')[1]);
     }
 
     [Theory]
