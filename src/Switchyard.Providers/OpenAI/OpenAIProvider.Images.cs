@@ -210,9 +210,27 @@ internal sealed partial class OpenAIProvider
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("image/*"));
-            using var response = await _http().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            // The API client follows no redirects (a redirecting API is a wrong base_url); image links may redirect (CDNs),
+            // so the download follows up to MaxDownloadRedirects itself, always with a GET and never with the key.
+            var response = await GetImageAsync(uri, linked.Token).ConfigureAwait(false);
+            for (var redirects = 0; IsRedirect(response) && response.Headers.Location is { } location; redirects++)
+            {
+                response.Dispose();
+                if (redirects == MaxDownloadRedirects)
+                {
+                    return ([], DownloadFailed($"downloading {shown} was redirected more than {MaxDownloadRedirects} times", null));
+                }
+
+                uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                if (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+                {
+                    return ([], DownloadFailed($"downloading {shown} was redirected to a link that is not http(s)", null));
+                }
+
+                response = await GetImageAsync(uri, linked.Token).ConfigureAwait(false);
+            }
+
+            using var answered = response;
             if (!response.IsSuccessStatusCode)
             {
                 return ([], DownloadFailed($"downloading {shown} answered HTTP {(int)response.StatusCode}", null));
@@ -236,6 +254,16 @@ internal sealed partial class OpenAIProvider
             return ([], DownloadFailed($"downloading {shown} failed: {OpenAIErrorMapper.Clean(exception.Message, null)}", null));
         }
     }
+
+    private async Task<HttpResponseMessage> GetImageAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("image/*"));
+        return await _http().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsRedirect(HttpResponseMessage response) =>
+        (int)response.StatusCode is 301 or 302 or 303 or 307 or 308;
 
     private ProviderFailure DownloadFailed(string message, int? status)
     {

@@ -24,6 +24,9 @@ internal sealed partial class OpenAIProvider : IGenerationProvider
     // JSON answers carry base64 images (a 1536x1024 PNG is a few MB); this bounds a misbehaving server.
     private const long MaxJsonBytes = 128L * 1024 * 1024;
 
+    // Redirects an image link may take before its download counts as failed.
+    private const int MaxDownloadRedirects = 5;
+
     private readonly ProviderConfig _config;
     private readonly OpenAIFlavor _flavor;
     private readonly OpenAIProviderOptions _options;

@@ -98,6 +98,18 @@ public sealed class OpenAIProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GenerateImage_UrlAnswerThatRedirects_FollowedWithAGetAndWithoutKey()
+    {
+        var result = await Provider().GenerateImageAsync("dall-e-2", Image("a cat #url-redirect", 256, 256), Ct);
+
+        Assert.True(result.Succeeded, result.Failure?.Message);
+        Assert.Equal((256, 256), ImageInspector.GetSize(result.Value!.Images[0].Data.Span));
+        Assert.Equal(["/v1/images/generations", "/redirect/", "/files/"], _emulator.Requests.Select(r => r.Path.StartsWith("/v1", StringComparison.Ordinal) ? r.Path : r.Path[..(r.Path.IndexOf('/', 1) + 1)]));
+        Assert.All(_emulator.Requests.Skip(1), r => Assert.Equal("GET", r.Method));
+        Assert.All(_emulator.Requests.Skip(1), r => Assert.Null(r.Header("authorization")));
+    }
+
+    [Fact]
     public async Task GenerateImage_UrlDownloadFails_IsUnavailableAtDownloadStep()
     {
         var result = await Provider().GenerateImageAsync("dall-e-2", Image("a cat #url-missing", 512, 512), Ct);

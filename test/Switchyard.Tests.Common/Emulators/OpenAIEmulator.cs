@@ -27,7 +27,7 @@ namespace Switchyard.Tests.Common.Emulators;
 /// Behaviour is scripted per request by directives in the prompt, the last user message or the speech input:
 /// <c>#status=NNN</c> (that status with OpenAI's error body; 429 adds <c>retry-after: 2</c>), <c>#retry-ms=NNN</c>,
 /// <c>#quota</c>, <c>#policy</c>, <c>#moderation</c>, <c>#param</c>, <c>#model404</c>, <c>#html502</c>,
-/// <c>#slow=2s</c>, <c>#empty</c>, <c>#url</c>, <c>#url-missing</c>, <c>#stream-error</c>, <c>#stream-cut</c> —
+/// <c>#slow=2s</c>, <c>#empty</c>, <c>#url</c>, <c>#url-missing</c>, <c>#url-redirect</c>, <c>#stream-error</c>, <c>#stream-cut</c> —
 /// or by <see cref="Enqueue"/>, which answers the next request with a fixed response.
 /// </para>
 /// </summary>
@@ -72,6 +72,7 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
         app.MapPost("/v1/audio/speech", emulator.SpeechAsync);
         app.MapGet("/v1/models", emulator.ModelsAsync);
         app.MapGet("/files/{id}", emulator.FileAsync);
+        app.MapGet("/redirect/{id}", emulator.RedirectAsync);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         emulator.Origin = address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
@@ -287,7 +288,7 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
         var items = new JsonArray();
         if (!Has(prompt, "empty"))
         {
-            var asUrl = Has(prompt, "url") || Has(prompt, "url-missing") || fluxShape
+            var asUrl = Has(prompt, "url") || Has(prompt, "url-missing") || Has(prompt, "url-redirect") || fluxShape
                 || (!model.StartsWith("gpt-image", StringComparison.Ordinal) && json["response_format"]?.GetValue<string>() != "b64_json");
             for (var i = 0; i < count; i++)
             {
@@ -301,7 +302,8 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
                         _files[id] = png;
                     }
 
-                    var url = $"{Origin}/files/{id}?se=2030-01-01&sig=SECRETSIGNATURE";
+                    // #url-redirect: the link answers 302 towards the file, as a CDN's may.
+                    var url = $"{Origin}/{(Has(prompt, "url-redirect") ? "redirect" : "files")}/{id}?se=2030-01-01&sig=SECRETSIGNATURE";
                     item = fluxShape
                         ? new JsonObject { ["url"] = url, ["width"] = width, ["height"] = height, ["content_type"] = "image/png" }
                         : new JsonObject { ["url"] = url };
@@ -578,6 +580,14 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable
         }).ToArray());
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(new JsonObject { ["object"] = "list", ["data"] = data }.ToJsonString(), context.RequestAborted);
+    }
+
+    private Task RedirectAsync(HttpContext context)
+    {
+        _requests.Enqueue(new RecordedRequest("GET", context.Request.Path.Value ?? "", context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal), ""));
+        context.Response.StatusCode = 302;
+        context.Response.Headers.Location = $"/files/{context.Request.RouteValues["id"]}{context.Request.QueryString}";
+        return Task.CompletedTask;
     }
 
     private Task FileAsync(HttpContext context)
