@@ -3,16 +3,19 @@ using System.Net;
 namespace Switchyard.Providers.OpenAI;
 
 /// <summary>
-/// The HttpClient the OpenAI-style adapters use: one from <see cref="IHttpClientFactory"/> when the host registered
-/// it (fresh per call, so handler rotation works), else one shared client over a pooled <see cref="SocketsHttpHandler"/>.
-/// Its own timeout is infinite: the engine's per-attempt timeout cancels the call's token instead.
+/// What the OpenAI-style adapters send with: a client from <see cref="IHttpClientFactory"/> when the host registered
+/// it (fresh per call, so handler rotation works; its own timeout infinite), else one shared pooled
+/// <see cref="SocketsHttpHandler"/>. The engine's per-attempt timeout cancels the call's token.
 /// </summary>
 internal static class OpenAIHttp
 {
     /// <summary>The name of the client asked of <see cref="IHttpClientFactory"/>.</summary>
     public const string ClientName = "switchyard-openai";
 
-    private static readonly Lazy<HttpClient> Shared = new(() => new HttpClient(new SocketsHttpHandler
+    // The handler itself, not an HttpClient over it: HttpClient adds a layer per call (a linked cancellation source with
+    // its own pending-requests token, an async state machine) for features not used here (timeout, base address,
+    // default headers, buffering). Calls always read the answer as it streams.
+    private static readonly Lazy<HttpMessageInvoker> Shared = new(() => new HttpMessageInvoker(new SocketsHttpHandler
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectTimeout = TimeSpan.FromSeconds(30),
@@ -29,13 +32,10 @@ internal static class OpenAIHttp
         // No trace context goes to a provider (it shares no traces back, and our ids are ours): without a propagator the
         // handler builds no per-request activity either. Each call is still a span of the gateway's own (attempt).
         ActivityHeadersPropagator = null,
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    });
+    }));
 
     /// <summary>How the provider obtains a client for each call.</summary>
-    public static Func<HttpClient> For(IServiceProvider services)
+    public static Func<HttpMessageInvoker> For(IServiceProvider services)
     {
         if (services.GetService(typeof(IHttpClientFactory)) is IHttpClientFactory factory)
         {
@@ -49,4 +49,10 @@ internal static class OpenAIHttp
 
         return static () => Shared.Value;
     }
+
+    /// <summary>Sends <paramref name="request"/>, returning once the headers are read (the body streams).</summary>
+    public static Task<HttpResponseMessage> SendStreamingAsync(this HttpMessageInvoker invoker, HttpRequestMessage request, CancellationToken cancellationToken) =>
+        invoker is HttpClient client
+            ? client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
+            : invoker.SendAsync(request, cancellationToken);
 }

@@ -19,7 +19,7 @@ internal sealed partial class OpenAIProvider
         }
 
         var body = BuildChatRequest(resolved, request, stream: false);
-        var (response, failure) = await PostAsync(ChatPath, Json(body, OpenAIJsonContext.Default.ChatCompletionRequest), HttpCompletionOption.ResponseHeadersRead, resolved, cancellationToken).ConfigureAwait(false);
+        var (response, failure) = await PostAsync(ChatPath, Json(body, OpenAIJsonContext.Default.ChatCompletionRequest), resolved, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return failure;
@@ -63,7 +63,7 @@ internal sealed partial class OpenAIProvider
         }
 
         var body = BuildChatRequest(resolved, request, stream: true);
-        var (response, failure) = await PostAsync(ChatPath, Json(body, OpenAIJsonContext.Default.ChatCompletionRequest), HttpCompletionOption.ResponseHeadersRead, resolved, cancellationToken).ConfigureAwait(false);
+        var (response, failure) = await PostAsync(ChatPath, Json(body, OpenAIJsonContext.Default.ChatCompletionRequest), resolved, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             yield return ChatStreamEvent.Fail(failure);

@@ -28,7 +28,7 @@ internal sealed partial class OpenAIProvider
         HttpContent content = !request.IsEdit ? Json(BuildImageRequest(resolved, request), OpenAIJsonContext.Default.ImageGenerationRequest)
             : flux ? Json(BuildFluxEditRequest(resolved, request), OpenAIJsonContext.Default.ImageGenerationRequest)
             : BuildEditForm(resolved, request);
-        var (response, failure) = await PostAsync(path, content, HttpCompletionOption.ResponseHeadersRead, resolved, cancellationToken).ConfigureAwait(false);
+        var (response, failure) = await PostAsync(path, content, resolved, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return failure;
@@ -259,7 +259,7 @@ internal sealed partial class OpenAIProvider
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("image/*"));
-        return await _http().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        return await _http().SendStreamingAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool IsRedirect(HttpResponseMessage response) =>

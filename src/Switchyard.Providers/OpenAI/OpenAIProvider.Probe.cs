@@ -47,7 +47,7 @@ internal sealed partial class OpenAIProvider : IProviderProbe
         HttpResponseMessage response;
         try
         {
-            response = await _http().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await _http().SendStreamingAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -29,7 +29,7 @@ internal sealed partial class OpenAIProvider
             Speed = request.Speed,
             Instructions = OpenAIModels.TakesInstructions(resolved) ? request.Instructions : null,
         };
-        var (response, failure) = await PostAsync(SpeechPath, Json(body, OpenAIJsonContext.Default.SpeechRequest), HttpCompletionOption.ResponseHeadersRead, resolved, cancellationToken).ConfigureAwait(false);
+        var (response, failure) = await PostAsync(SpeechPath, Json(body, OpenAIJsonContext.Default.SpeechRequest), resolved, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return failure;

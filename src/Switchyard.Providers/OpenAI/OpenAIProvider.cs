@@ -30,12 +30,12 @@ internal sealed partial class OpenAIProvider : IGenerationProvider
     private readonly ProviderConfig _config;
     private readonly OpenAIFlavor _flavor;
     private readonly OpenAIProviderOptions _options;
-    private readonly Func<HttpClient> _http;
+    private readonly Func<HttpMessageInvoker> _http;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string? _baseUrl;
 
-    public OpenAIProvider(ProviderConfig config, OpenAIFlavor flavor, OpenAIProviderOptions options, Func<HttpClient> http, TimeProvider time, ILogger? logger)
+    public OpenAIProvider(ProviderConfig config, OpenAIFlavor flavor, OpenAIProviderOptions options, Func<HttpMessageInvoker> http, TimeProvider time, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(config);
         _config = config;
@@ -153,7 +153,7 @@ internal sealed partial class OpenAIProvider : IGenerationProvider
     /// Sends one POST. Returns the response when its status is a success; otherwise the mapped failure (the response
     /// is then disposed). Transport faults become <c>unavailable</c>; cancellation of <paramref name="cancellationToken"/> propagates.
     /// </summary>
-    private async ValueTask<(HttpResponseMessage? Response, ProviderFailure? Failure)> PostAsync(string path, HttpContent content, HttpCompletionOption completion, string model, CancellationToken cancellationToken)
+    private async ValueTask<(HttpResponseMessage? Response, ProviderFailure? Failure)> PostAsync(string path, HttpContent content, string model, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, _baseUrl + path) { Content = content };
         if (_config.ApiKey?.Reveal() is { Length: > 0 } key)
@@ -175,7 +175,7 @@ internal sealed partial class OpenAIProvider : IGenerationProvider
         HttpResponseMessage response;
         try
         {
-            response = await _http().SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+            response = await _http().SendStreamingAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
