@@ -10,7 +10,6 @@ namespace Switchyard.Providers.OpenAI;
 [JsonSerializable(typeof(OpenAIWire.ImageGenerationRequest))]
 [JsonSerializable(typeof(OpenAIWire.ImageGenerationResponse))]
 [JsonSerializable(typeof(OpenAIWire.ChatCompletionRequest))]
-[JsonSerializable(typeof(OpenAIWire.ChatCompletion))]
 [JsonSerializable(typeof(OpenAIWire.ChatCompletionChunk))]
 [JsonSerializable(typeof(OpenAIWire.SpeechRequest))]
 internal sealed partial class OpenAIJsonContext : JsonSerializerContext

@@ -25,10 +25,10 @@ internal sealed partial class OpenAIProvider
             return failure;
         }
 
-        OpenAIWire.ChatCompletion? completion;
+        ChatAnswer answer;
         using (response)
         {
-            (completion, failure) = await ReadJsonAsync(response!, OpenAIJsonContext.Default.ChatCompletion, ChatPath, cancellationToken).ConfigureAwait(false);
+            (answer, failure) = await ReadJsonAsync(response!, 0, static (json, _) => ChatAnswerReader.Read(json), ChatPath, cancellationToken).ConfigureAwait(false);
         }
 
         if (failure is not null)
@@ -36,20 +36,19 @@ internal sealed partial class OpenAIProvider
             return failure;
         }
 
-        var choice = completion!.Choices?.FirstOrDefault();
-        var content = choice?.Message?.Content ?? string.Empty;
-        var finish = choice?.FinishReason ?? "stop";
+        var content = answer.Content ?? string.Empty;
+        var finish = answer.FinishReason ?? "stop";
 
         // A refusal (structured outputs) carries no content: recorded as the content filter it amounts to.
-        if (content.Length == 0 && !string.IsNullOrEmpty(choice?.Message?.Refusal))
+        if (content.Length == 0 && answer.HasRefusal)
         {
             finish = "content_filter";
         }
 
         // No choices or blank text is returned as such: the engine's output validator records it as empty_output,
         // and a content_filter finish as content_rejected.
-        var promptTokens = completion.Usage?.PromptTokens ?? ChatText.EstimatePromptTokens(request);
-        var completionTokens = completion.Usage?.CompletionTokens ?? ChatText.EstimateTokens(content);
+        var promptTokens = answer.PromptTokens ?? ChatText.EstimatePromptTokens(request);
+        var completionTokens = answer.CompletionTokens ?? ChatText.EstimateTokens(content);
         return new ChatOutput(content, finish, promptTokens, completionTokens);
     }
 

@@ -212,39 +212,46 @@ internal sealed partial class OpenAIProvider : IGenerationProvider
     }
 
     /// <summary>Reads and deserializes a success body; a malformed body is <c>unavailable</c> (<c>bad_response</c>).</summary>
-    private async ValueTask<(T? Value, ProviderFailure? Failure)> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, string path, CancellationToken cancellationToken)
-        where T : class
+    private ValueTask<(T? Value, ProviderFailure? Failure)> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, string path, CancellationToken cancellationToken)
+        where T : class =>
+        ReadJsonAsync(response, typeInfo, static (json, typeInfo) => JsonSerializer.Deserialize(json, typeInfo), path, cancellationToken);
+
+    /// <summary>Reads a success body and parses it with <paramref name="parse"/>; a malformed body is <c>unavailable</c> (<c>bad_response</c>).</summary>
+    private async ValueTask<(T? Value, ProviderFailure? Failure)> ReadJsonAsync<TState, T>(HttpResponseMessage response, TState state, JsonParser<TState, T> parse, string path, CancellationToken cancellationToken)
     {
         try
         {
-            // Parsed from a pooled buffer: the body is needed only until it is deserialized.
+            // Parsed from a pooled buffer: the body is needed only until it is parsed.
             var (buffer, length) = await ReadPooledAsync(response.Content, MaxJsonBytes, cancellationToken).ConfigureAwait(false);
             if (buffer is null)
             {
-                return (null, BadResponse($"the answer of {path} is larger than {MaxJsonBytes / (1024 * 1024)} MB"));
+                return (default, BadResponse($"the answer of {path} is larger than {MaxJsonBytes / (1024 * 1024)} MB"));
             }
 
             T? value;
             try
             {
-                value = JsonSerializer.Deserialize(buffer.AsSpan(0, length), typeInfo);
+                value = parse(buffer.AsSpan(0, length), state);
             }
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
 
-            return value is null ? (null, BadResponse($"the answer of {path} is JSON null")) : (value, null);
+            return value is null ? (default, BadResponse($"the answer of {path} is JSON null")) : (value, null);
         }
         catch (JsonException exception)
         {
-            return (null, BadResponse($"the answer of {path} is not the expected JSON: {exception.Message}"));
+            return (default, BadResponse($"the answer of {path} is not the expected JSON: {exception.Message}"));
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException)
         {
-            return (null, OpenAIErrorMapper.FromException(Name, exception, "receive"));
+            return (default, OpenAIErrorMapper.FromException(Name, exception, "receive"));
         }
     }
+
+    /// <summary>Parses a JSON body held in a pooled buffer (valid only during the call).</summary>
+    private delegate T? JsonParser<in TState, out T>(ReadOnlySpan<byte> json, TState state);
 
     private ProviderFailure BadResponse(string message) =>
         new() { Class = ErrorClass.Unavailable, Message = $"{Name}: {message}", Code = "bad_response", Step = "receive" };

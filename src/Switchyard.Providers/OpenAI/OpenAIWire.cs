@@ -111,15 +111,6 @@ internal static class OpenAIWire
 
     public sealed record StreamOptions(bool IncludeUsage);
 
-    public sealed record ChatCompletion
-    {
-        public string? Id { get; set; }
-
-        public List<Choice>? Choices { get; set; }
-
-        public Usage? Usage { get; set; }
-    }
-
     public sealed record Choice
     {
         public int Index { get; set; }
