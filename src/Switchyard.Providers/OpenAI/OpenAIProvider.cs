@@ -34,6 +34,7 @@ internal sealed partial class OpenAIProvider : IGenerationProvider
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string? _baseUrl;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Uri> _endpoints = new(StringComparer.Ordinal);
 
     public OpenAIProvider(ProviderConfig config, OpenAIFlavor flavor, OpenAIProviderOptions options, Func<HttpMessageInvoker> http, TimeProvider time, ILogger? logger)
     {
@@ -155,7 +156,7 @@ internal sealed partial class OpenAIProvider : IGenerationProvider
     /// </summary>
     private async ValueTask<(HttpResponseMessage? Response, ProviderFailure? Failure)> PostAsync(string path, HttpContent content, string model, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _baseUrl + path) { Content = content };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint(path)) { Content = content };
         if (_config.ApiKey?.Reveal() is { Length: > 0 } key)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -210,6 +211,11 @@ internal sealed partial class OpenAIProvider : IGenerationProvider
             return (null, failure);
         }
     }
+
+    // The address of each path, parsed once: a Uri made per call is parsed again, and its host worked out again by the
+    // connection pool, on every request.
+    private Uri Endpoint(string path) =>
+        _endpoints.GetOrAdd(path, static (path, baseUrl) => new Uri(baseUrl + path, UriKind.RelativeOrAbsolute), _baseUrl);
 
     /// <summary>Reads and deserializes a success body; a malformed body is <c>unavailable</c> (<c>bad_response</c>).</summary>
     private ValueTask<(T? Value, ProviderFailure? Failure)> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, string path, CancellationToken cancellationToken)

@@ -32,19 +32,25 @@ internal static partial class GenerationEndpoints
             return await services.RejectAsync(http, call, model, UnknownModel(model, Modality.Text));
         }
 
-        var messages = new List<ChatMessage>(parsed.Request.Messages.Count);
-        foreach (var message in parsed.Request.Messages)
+        // The prompt check may redact a message: only then are the messages copied.
+        var original = parsed.Request.Messages;
+        List<ChatMessage>? messages = null;
+        for (var i = 0; i < original.Count; i++)
         {
-            var content = message.Content;
+            var content = original[i].Content;
             if (content.Length > 0 && services.CheckPrompt(route, "messages", ref content) is { } rejected)
             {
                 return await services.RejectAsync(http, call, model, rejected);
             }
 
-            messages.Add(message with { Content = content });
+            if (!ReferenceEquals(content, original[i].Content))
+            {
+                messages ??= [.. original];
+                messages[i] = original[i] with { Content = content };
+            }
         }
 
-        var request = ApplyPreset(route, parsed.Request with { Messages = messages });
+        var request = ApplyPreset(route, messages is null ? parsed.Request : parsed.Request with { Messages = messages });
         var summary = ChatSummary(request.Messages.Count, parsed.Stream, request.MaxTokens);
         var runRequest = GatewayServices.RunRequest(call, route, model, parsed.Prompt, summary);
         using var admission = await services.AdmitAsync(http, call);

@@ -50,7 +50,13 @@ internal static class RequestBody
 
     private static bool IsJson(string contentType)
     {
-        var mediaType = contentType.Split(';', 2)[0].Trim();
+        var mediaType = contentType.AsSpan();
+        if (mediaType.IndexOf(';') is >= 0 and var parameters)
+        {
+            mediaType = mediaType[..parameters];
+        }
+
+        mediaType = mediaType.Trim();
         return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) && mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase));
     }

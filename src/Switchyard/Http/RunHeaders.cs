@@ -46,8 +46,21 @@ internal static class RunHeaders
         }
 
         // A refusal stays visible even when a later tier served the request.
-        var refused = attempts?.Where(a => a.ErrorClass == ErrorClass.ContentRejected).Select(a => a.Model is null ? a.Provider : $"{a.Provider}/{a.Model}").Distinct().ToList();
-        if (refused is { Count: > 0 })
+        // (A loop, not a query: this runs on every response and a refusal is rare.)
+        List<string>? refused = null;
+        foreach (var attempt in attempts ?? [])
+        {
+            if (attempt.ErrorClass == ErrorClass.ContentRejected)
+            {
+                var name = attempt.Model is null ? attempt.Provider : $"{attempt.Provider}/{attempt.Model}";
+                if (!(refused ??= []).Contains(name))
+                {
+                    refused.Add(name);
+                }
+            }
+        }
+
+        if (refused is not null)
         {
             headers["x-switchyard-content-rejected"] = Safe(string.Join(", ", refused));
         }
