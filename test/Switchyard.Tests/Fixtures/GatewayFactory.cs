@@ -110,6 +110,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     /// <summary>Set before the first client is created to run the gateway on a fake clock.</summary>
     public FakeTimeProvider? Time { get; init; }
 
+    /// <summary>More service registrations (e.g. a startup filter), applied after the gateway's, before the first client.</summary>
+    public Action<IServiceCollection>? MoreServices { get; init; }
+
     public HttpClient CreateClientWithKey(string key = AdminKey)
     {
         var client = CreateClient();
@@ -136,6 +139,11 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         if (Time is not null)
         {
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+        }
+
+        if (MoreServices is not null)
+        {
+            builder.ConfigureServices(MoreServices);
         }
     }
 
