@@ -102,22 +102,7 @@ public sealed partial class GatewayEngine
         public async Task<AttemptRecord> BeginAttemptAsync(int tier, RouteStep step, IGenerationProvider provider, CancellationToken cancellationToken)
         {
             _ = cancellationToken;
-            var attempt = Append(
-                tier,
-                (Run: this, Tier: tier, Step: step, Provider: provider),
-                static (seq, retry, s) => new AttemptRecord
-                {
-                    RunId = s.Run._run.Id,
-                    Seq = seq,
-                    Tier = s.Tier,
-                    Retry = retry,
-                    Provider = s.Provider.Name,
-                    ProviderType = s.Provider.Type,
-                    Model = s.Step.Model,
-                    Status = AttemptStatus.Started,
-                    Step = "send",
-                    StartedAt = s.Run._engine._time.GetUtcNow(),
-                });
+            var attempt = AppendAttempt(tier, step, provider);
             await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
             return attempt;
         }
@@ -246,6 +231,27 @@ public sealed partial class GatewayEngine
             return new RunResult<T>(_run, attempts, null, error);
         }
 
+        /// <summary>Adds an attempt at <paramref name="provider"/>: started (about to send), or skipped for <paramref name="skipped"/>.</summary>
+        private AttemptRecord AppendAttempt(int tier, RouteStep step, IGenerationProvider provider, SkipReason? skipped = null, string? message = null) => Append(
+            tier,
+            (Run: this, Tier: tier, Step: step, Provider: provider, Skipped: skipped, Message: message),
+            static (seq, retry, s) => new AttemptRecord
+            {
+                RunId = s.Run._run.Id,
+                Seq = seq,
+                Tier = s.Tier,
+                Retry = retry,
+                Provider = s.Provider.Name,
+                ProviderType = s.Provider.Type,
+                Model = s.Step.Model,
+                Status = s.Skipped is null ? AttemptStatus.Started : AttemptStatus.Skipped,
+                SkipReason = s.Skipped,
+                Message = s.Message,
+                Step = s.Skipped is null ? "send" : "validate",
+                StartedAt = s.Run._engine._time.GetUtcNow(),
+                DurationMs = s.Skipped is null ? null : 0,
+            });
+
         /// <summary>Adds an attempt with the next seq and its retry number on its tier (tries made there before).</summary>
         private AttemptRecord Append<TState>(int tier, TState state, Func<int, int, TState, AttemptRecord> make)
         {
@@ -284,25 +290,7 @@ public sealed partial class GatewayEngine
 
         public async Task SkipAsync(int tier, RouteStep step, IGenerationProvider provider, SkipReason reason, string? message)
         {
-            var attempt = Append(
-                tier,
-                (Run: this, Tier: tier, Step: step, Provider: provider, Reason: reason, Message: message),
-                static (seq, retry, s) => new AttemptRecord
-                {
-                    RunId = s.Run._run.Id,
-                    Seq = seq,
-                    Tier = s.Tier,
-                    Retry = retry,
-                    Provider = s.Provider.Name,
-                    ProviderType = s.Provider.Type,
-                    Model = s.Step.Model,
-                    Status = AttemptStatus.Skipped,
-                    SkipReason = s.Reason,
-                    Message = s.Message,
-                    Step = "validate",
-                    StartedAt = s.Run._engine._time.GetUtcNow(),
-                    DurationMs = 0,
-                });
+            var attempt = AppendAttempt(tier, step, provider, reason, message);
             await _engine._ledger.AttemptAsync(attempt, CancellationToken.None).ConfigureAwait(false);
             _engine._telemetry.AttemptEnded(null, attempt);
         }

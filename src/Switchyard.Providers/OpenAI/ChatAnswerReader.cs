@@ -25,22 +25,22 @@ internal static class ChatAnswerReader
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         Expect(ref reader, JsonTokenType.StartObject, "the answer");
-        var answer = default(ChatAnswer);
-        while (Next(ref reader) == JsonTokenType.PropertyName)
+        var answer = ReadObject(ref reader, default, "the answer", static (ref Utf8JsonReader reader, ref ChatAnswer answer) =>
         {
             if (reader.ValueTextEquals("choices"u8))
             {
                 answer = ReadChoices(ref reader, answer);
+                return true;
             }
-            else if (reader.ValueTextEquals("usage"u8))
+
+            if (reader.ValueTextEquals("usage"u8))
             {
                 answer = ReadUsage(ref reader, answer);
+                return true;
             }
-            else
-            {
-                Skip(ref reader);
-            }
-        }
+
+            return false;
+        });
 
         // Anything but whitespace after the object makes the reader throw, as the serializer did.
         reader.Read();
@@ -55,92 +55,100 @@ internal static class ChatAnswerReader
         }
 
         Require(ref reader, JsonTokenType.StartArray, "choices");
-        var first = true;
-        while (Next(ref reader) != JsonTokenType.EndArray)
+        if (Next(ref reader) == JsonTokenType.EndArray)
         {
-            if (!first)
+            return answer;
+        }
+
+        answer = ReadObject(ref reader, answer with { HasChoices = true }, "choices[0]", static (ref Utf8JsonReader reader, ref ChatAnswer answer) =>
+        {
+            if (reader.ValueTextEquals("message"u8))
             {
-                reader.Skip(); // n=1: later choices are not used
-                continue;
+                Next(ref reader);
+                answer = ReadObject(ref reader, answer, "choices[0].message", ReadMessageMember);
+                return true;
             }
 
-            first = false;
-            Require(ref reader, JsonTokenType.StartObject, "choices[0]");
-            answer = answer with { HasChoices = true };
-            while (Next(ref reader) == JsonTokenType.PropertyName)
+            if (reader.ValueTextEquals("finish_reason"u8))
             {
-                if (reader.ValueTextEquals("message"u8))
-                {
-                    answer = ReadMessage(ref reader, answer);
-                }
-                else if (reader.ValueTextEquals("finish_reason"u8))
-                {
-                    answer = answer with { FinishReason = FinishReason(ref reader) };
-                }
-                else
-                {
-                    Skip(ref reader);
-                }
+                answer = answer with { FinishReason = FinishReason(ref reader) };
+                return true;
             }
+
+            return false;
+        });
+
+        // n=1: later choices are not used.
+        while (Next(ref reader) != JsonTokenType.EndArray)
+        {
+            reader.Skip();
         }
 
         return answer;
     }
 
-    private static ChatAnswer ReadMessage(ref Utf8JsonReader reader, ChatAnswer answer)
+    private static bool ReadMessageMember(ref Utf8JsonReader reader, ref ChatAnswer answer)
     {
-        if (Next(ref reader) == JsonTokenType.Null)
+        if (reader.ValueTextEquals("content"u8))
         {
-            return answer;
+            answer = answer with { Content = NullableString(ref reader, "choices[0].message.content") };
+            return true;
         }
 
-        Require(ref reader, JsonTokenType.StartObject, "choices[0].message");
-        while (Next(ref reader) == JsonTokenType.PropertyName)
+        if (!reader.ValueTextEquals("refusal"u8))
         {
-            if (reader.ValueTextEquals("content"u8))
-            {
-                answer = answer with { Content = NullableString(ref reader, "choices[0].message.content") };
-            }
-            else if (reader.ValueTextEquals("refusal"u8))
-            {
-                Next(ref reader);
-                if (reader.TokenType == JsonTokenType.String)
-                {
-                    answer = answer with { HasRefusal = reader.ValueSpan.Length > 0 };
-                }
-                else if (reader.TokenType != JsonTokenType.Null)
-                {
-                    throw Wrong("choices[0].message.refusal", "a string");
-                }
-            }
-            else
-            {
-                Skip(ref reader);
-            }
+            return false;
         }
 
-        return answer;
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            answer = answer with { HasRefusal = reader.ValueSpan.Length > 0 };
+        }
+        else if (reader.TokenType != JsonTokenType.Null)
+        {
+            throw Wrong("choices[0].message.refusal", "a string");
+        }
+
+        return true;
     }
 
     private static ChatAnswer ReadUsage(ref Utf8JsonReader reader, ChatAnswer answer)
     {
-        if (Next(ref reader) == JsonTokenType.Null)
-        {
-            return answer;
-        }
-
-        Require(ref reader, JsonTokenType.StartObject, "usage");
-        while (Next(ref reader) == JsonTokenType.PropertyName)
+        Next(ref reader);
+        return ReadObject(ref reader, answer, "usage", static (ref Utf8JsonReader reader, ref ChatAnswer answer) =>
         {
             if (reader.ValueTextEquals("prompt_tokens"u8))
             {
                 answer = answer with { PromptTokens = Tokens(ref reader, "usage.prompt_tokens") };
+                return true;
             }
-            else if (reader.ValueTextEquals("completion_tokens"u8))
+
+            if (reader.ValueTextEquals("completion_tokens"u8))
             {
                 answer = answer with { CompletionTokens = Tokens(ref reader, "usage.completion_tokens") };
+                return true;
             }
-            else
+
+            return false;
+        });
+    }
+
+    /// <summary>Reads the member whose name the reader is on, if it is one this reader takes; false leaves it to be skipped.</summary>
+    private delegate bool MemberReader(ref Utf8JsonReader reader, ref ChatAnswer answer);
+
+    // The object (or null) the reader is on, member by member: the ones `member` takes, the others skipped.
+    private static ChatAnswer ReadObject(ref Utf8JsonReader reader, ChatAnswer answer, string what, MemberReader member)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return answer;
+        }
+
+        Require(ref reader, JsonTokenType.StartObject, what);
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (!member(ref reader, ref answer))
             {
                 Skip(ref reader);
             }
