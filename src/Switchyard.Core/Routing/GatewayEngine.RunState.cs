@@ -136,7 +136,7 @@ public sealed partial class GatewayEngine
         /// <summary>The run as it will be recorded if this tier serves it (for headers sent before a stream ends).</summary>
         public RunRecord Preview(int tier, RouteStep step, IGenerationProvider provider) => _run with
         {
-            Outcome = tier > 0 || IsPlaceholder(provider) ? RunOutcome.Degraded : RunOutcome.Success,
+            Outcome = ServedOutcome(tier, provider),
             ServedProvider = provider.Name,
             ServedProviderType = provider.Type,
             ServedModel = step.Model,
@@ -150,17 +150,17 @@ public sealed partial class GatewayEngine
             // One snapshot of the attempts and one copy of the run: the record is what the ledger keeps until its batch
             // is written, and every copy made on the way is garbage per request.
             var attempts = Attempts;
-            var degraded = tier > 0 || IsPlaceholder(provider);
+            var outcome = ServedOutcome(tier, provider);
             _run = _run with
             {
-                Outcome = degraded ? RunOutcome.Degraded : RunOutcome.Success,
+                Outcome = outcome,
                 ServedProvider = provider.Name,
                 ServedProviderType = provider.Type,
                 ServedModel = step.Model,
                 ServedTier = tier,
                 HttpStatus = 200,
                 ResponseSummary = summary,
-                ErrorMessage = degraded ? Describe(attempts) : null,
+                ErrorMessage = outcome == RunOutcome.Degraded ? Describe(attempts) : null,
                 CostUsd = TotalCost(attempts),
                 DurationMs = Elapsed,
                 AttemptCount = attempts.Count,
@@ -271,6 +271,10 @@ public sealed partial class GatewayEngine
                 return attempt;
             }
         }
+
+        // A later tier or the placeholder serving the run makes it degraded.
+        private static RunOutcome ServedOutcome(int tier, IGenerationProvider provider) =>
+            tier > 0 || IsPlaceholder(provider) ? RunOutcome.Degraded : RunOutcome.Success;
 
         private double Elapsed => _engine._time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
 
