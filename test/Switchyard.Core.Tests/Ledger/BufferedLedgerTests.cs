@@ -282,17 +282,21 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     [Fact]
     public async Task Store_FailsTwice_BatchIsRetriedWithGrowingWaitAndNothingIsLost()
     {
-        var ledger = Create(new BufferedLedgerOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5) });
+        // A long batch window holds the writer after the first write, so both writes form one batch whatever the thread timing.
+        var ledger = Create(
+            new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMinutes(10), RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5) },
+            batchWindow: true);
         _store.FailNext(2);
 
         await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromMinutes(10));
         await ledger.AttemptAsync(Attempt("run_0", 1), Ct);
         var flush = ledger.FlushAsync(Ct);
 
-        Assert.Equal(TimeSpan.FromMilliseconds(100), await _time.WaitForTimerAsync(d => d > TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), await _time.WaitForTimerAsync(d => d > TimeSpan.Zero && d < TimeSpan.FromMinutes(10)));
         Assert.False(flush.IsCompleted);
         _time.Advance(TimeSpan.FromMilliseconds(100));
-        Assert.Equal(TimeSpan.FromMilliseconds(200), await _time.WaitForTimerAsync(d => d > TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), await _time.WaitForTimerAsync(d => d > TimeSpan.Zero && d < TimeSpan.FromMinutes(10)));
         _time.Advance(TimeSpan.FromMilliseconds(200));
         await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
