@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Switchyard.Bench.Ledger;
 
-/// <summary>Command-line settings: <c>--runs N --attempts-per-run N --writers N --seconds N --rounds N --concurrency N --only stores|requests|gateway --rates N,N</c>.</summary>
+/// <summary>Command-line settings: <c>--runs N --attempts-per-run N --writers N --seconds N --rounds N --concurrency N --only stores|requests|batches|gateway --rates N,N --latency-ms N --spanning-percent N</c>.</summary>
 internal sealed record BenchOptions
 {
     public int Runs { get; init; } = 50_000;
@@ -23,8 +23,16 @@ internal sealed record BenchOptions
 
     public bool RequestShape { get; init; } = true;
 
+    public bool BatchShape { get; init; } = true;
+
+    /// <summary>In (d), the share of requests started in one batch and finished in the next.</summary>
+    public int SpanningPercent { get; init; } = 30;
+
     /// <summary>Offered request rates of (c); 0 means as fast as the ledger takes them.</summary>
     public IReadOnlyList<int> Rates { get; init; } = [2_000, 8_000, 0];
+
+    /// <summary>In (c), how long after its start a request finishes: its finish is offered this much later, so it may fall in a later batch.</summary>
+    public int LatencyMs { get; init; } = 4;
 
     public static BenchOptions Parse(string[] args)
     {
@@ -41,7 +49,9 @@ internal sealed record BenchOptions
                 "--concurrency" => options with { Concurrency = Number() },
                 "--seconds" => options with { Seconds = Number() },
                 "--rounds" => options with { Rounds = Number() },
-                "--only" => options with { Stores = value == "stores", Gateway = value == "gateway", RequestShape = value == "requests" },
+                "--only" => options with { Stores = value == "stores", Gateway = value == "gateway", RequestShape = value == "requests", BatchShape = value == "batches" },
+                "--spanning-percent" => options with { SpanningPercent = Number() },
+                "--latency-ms" => options with { LatencyMs = Number() },
                 "--rates" => options with { Rates = [.. value.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

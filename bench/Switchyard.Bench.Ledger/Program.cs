@@ -15,6 +15,11 @@ if (options.RequestShape)
     ok &= await RequestShapeBenchmark.RunAsync(options);
 }
 
+if (options.BatchShape)
+{
+    ok &= await BatchShapeBenchmark.RunAsync(options);
+}
+
 if (options.Gateway)
 {
     ok &= await GatewayBenchmark.RunAsync(options);

@@ -19,21 +19,22 @@ internal static class RequestShapeBenchmark
     public static async Task<bool> RunAsync(BenchOptions options)
     {
         Console.WriteLine();
-        Console.WriteLine($"## (c) ledger CPU per gateway-shaped request (start, attempt started, attempt ended, finish), SQLite, {options.Seconds}s per rate");
+        Console.WriteLine($"## (c) ledger CPU per gateway-shaped request (start, attempt started, attempt ended, finish {options.LatencyMs} ms after the start), SQLite, {options.Seconds}s per rate");
         Console.WriteLine("| offered req/s | stored req/s | CPU µs/request | of which the load loop | batches | writes/batch | rows written/request | runs in DB | lost |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var ok = true;
+        var latency = TimeSpan.FromMilliseconds(options.LatencyMs);
         foreach (var rate in options.Rates)
         {
             // The same loop with records made and dropped: what the load itself costs, to subtract.
-            var (loopSent, loopCpu, _) = await LoadAsync(null, rate, TimeSpan.FromSeconds(Math.Max(2, options.Seconds / 2)));
+            var (loopSent, loopCpu, _) = await LoadAsync(null, rate, TimeSpan.FromSeconds(Math.Max(2, options.Seconds / 2)), latency);
             var folder = Directory.CreateTempSubdirectory("switchyard-bench-rq-").FullName;
             try
             {
                 using var sqlite = await SqliteStorage.OpenAsync(Path.Combine(folder, "ledger.db"), TimeProvider.System, CancellationToken.None);
                 var counting = new CountingBatchWriter(new SqliteLedger(sqlite));
                 var ledger = new BufferedLedger(counting, new BufferedLedgerOptions(), TimeProvider.System, NullLogger<BufferedLedger>.Instance);
-                var (sent, cpu, elapsed) = await LoadAsync(ledger, rate, TimeSpan.FromSeconds(options.Seconds));
+                var (sent, cpu, elapsed) = await LoadAsync(ledger, rate, TimeSpan.FromSeconds(options.Seconds), latency);
                 await ledger.DisposeAsync();
                 var stored = await CountAsync(sqlite.FilePath);
                 var lost = sent - stored;
@@ -51,26 +52,43 @@ internal static class RequestShapeBenchmark
     }
 
     // Offers the requests at the rate (0: as fast as the ledger takes them) for the duration, then waits until all are
-    // stored; returns how many, the process's CPU time and the time taken.
-    private static async Task<(long Sent, TimeSpan Cpu, TimeSpan Elapsed)> LoadAsync(BufferedLedger? ledger, int rate, TimeSpan duration)
+    // stored; returns how many, the process's CPU time and the time taken. A request's finish (final attempt, run
+    // finished) is offered the latency after its start, as a gateway's is, so some finishes fall in a later batch
+    // than their start and update the rows the start wrote.
+    private static async Task<(long Sent, TimeSpan Cpu, TimeSpan Elapsed)> LoadAsync(BufferedLedger? ledger, int rate, TimeSpan duration, TimeSpan latency)
     {
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var sent = 0L;
+        var finished = 0L;
+        var startedAt = new Queue<TimeSpan>();
         while (clock.Elapsed < duration)
         {
-            var due = rate <= 0 ? sent + 64 : (long)(clock.Elapsed.TotalSeconds * rate);
+            var now = clock.Elapsed;
+            var due = rate <= 0 ? sent + 64 : (long)(now.TotalSeconds * rate);
             for (; sent < due; sent++)
             {
-                await RequestAsync(ledger, sent);
+                await StartAsync(ledger, sent);
+                startedAt.Enqueue(now);
+            }
+
+            while (startedAt.TryPeek(out var started) && (now - started >= latency || rate <= 0 && startedAt.Count > 64))
+            {
+                startedAt.Dequeue();
+                await FinishAsync(ledger, finished++);
             }
 
             if (rate > 0)
             {
                 await Task.Delay(1);
             }
+        }
+
+        while (finished < sent)
+        {
+            await FinishAsync(ledger, finished++);
         }
 
         if (ledger is not null)
@@ -83,43 +101,60 @@ internal static class RequestShapeBenchmark
         return (sent, process.TotalProcessorTime - cpuBefore, clock.Elapsed);
     }
 
-    private static async ValueTask RequestAsync(BufferedLedger? ledger, long i)
+    private static RunRecord Run(long i) => new()
     {
-        var run = new RunRecord
-        {
-            Id = $"run_{i:D10}",
-            StartedAt = T0.AddTicks(i * 1000),
-            KeyId = "key_bench",
-            Route = "text",
-            Modality = Modality.Text,
-            RequestedModel = "text",
-            Endpoint = "chat.completions",
-            PromptHash = new string('a', 64),
-            PromptPreview = "a short benchmark prompt",
-            RequestSummary = """{"messages":1}""",
-        };
+        Id = $"run_{i:D10}",
+        StartedAt = T0.AddTicks(i * 1000),
+        KeyId = "key_bench",
+        Route = "text",
+        Modality = Modality.Text,
+        RequestedModel = "text",
+        Endpoint = "chat.completions",
+        PromptHash = new string('a', 64),
+        PromptPreview = "a short benchmark prompt",
+        RequestSummary = """{"messages":1}""",
+    };
+
+    private static AttemptRecord Attempt(RunRecord run) => new()
+    {
+        RunId = run.Id,
+        Seq = 1,
+        Tier = 0,
+        Provider = "sandbox-a",
+        ProviderType = "sandbox",
+        Model = "sandbox-text",
+        Status = AttemptStatus.Started,
+        Step = "send",
+        StartedAt = run.StartedAt,
+    };
+
+    private static async ValueTask StartAsync(BufferedLedger? ledger, long i)
+    {
+        var run = Run(i);
         if (ledger is null)
         {
-            GC.KeepAlive(run with { Outcome = RunOutcome.Success });
+            GC.KeepAlive(Attempt(run));
             return;
         }
 
         await ledger.RunStartedAsync(run, CancellationToken.None);
-        var attempt = new AttemptRecord
+        await ledger.AttemptAsync(Attempt(run), CancellationToken.None);
+    }
+
+    private static async ValueTask FinishAsync(BufferedLedger? ledger, long i)
+    {
+        var run = Run(i);
+        var attempt = Attempt(run) with { Status = AttemptStatus.Success, Step = "store", DurationMs = 0.3, CostUsd = 0.0001m };
+        run = run with { Outcome = RunOutcome.Success, ServedProvider = "sandbox-a", ServedProviderType = "sandbox", ServedModel = "sandbox-text", ServedTier = 0, HttpStatus = 200, ResponseSummary = """{"choices":1}""", DurationMs = 0.5, AttemptCount = 1, CostUsd = 0.0001m };
+        if (ledger is null)
         {
-            RunId = run.Id,
-            Seq = 1,
-            Tier = 0,
-            Provider = "sandbox-a",
-            ProviderType = "sandbox",
-            Model = "sandbox-text",
-            Status = AttemptStatus.Started,
-            Step = "send",
-            StartedAt = run.StartedAt,
-        };
+            GC.KeepAlive(attempt);
+            GC.KeepAlive(run);
+            return;
+        }
+
         await ledger.AttemptAsync(attempt, CancellationToken.None);
-        await ledger.AttemptAsync(attempt with { Status = AttemptStatus.Success, Step = "store", DurationMs = 0.3, CostUsd = 0.0001m }, CancellationToken.None);
-        await ledger.RunFinishedAsync(run with { Outcome = RunOutcome.Success, ServedProvider = "sandbox-a", ServedProviderType = "sandbox", ServedModel = "sandbox-text", ServedTier = 0, HttpStatus = 200, ResponseSummary = """{"choices":1}""", DurationMs = 0.5, AttemptCount = 1, CostUsd = 0.0001m }, CancellationToken.None);
+        await ledger.RunFinishedAsync(run, CancellationToken.None);
     }
 
     private static async Task<long> CountAsync(string file)

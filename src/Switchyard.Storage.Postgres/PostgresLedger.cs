@@ -32,11 +32,11 @@ public sealed class PostgresLedger : ILedger, ILedgerBatchWriter
     // (run ids are unique), so it is skipped: that makes every batch idempotent and safe to retry.
     private const string InsertRunIfNew = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + ") ON CONFLICT (id) DO NOTHING;";
 
+    // A finish leaves what the start fixed (start time, key, job and item; an attempt's tier, retry, provider, model and
+    // start time): the same contract as the SQLite ledger, whose indexes this spares.
     private const string UpsertRun = "INSERT INTO runs (" + RunColumns + ") VALUES (" + RunValues + """
         )
         ON CONFLICT (id) DO UPDATE SET
-            started_at = excluded.started_at,
-            key_id = excluded.key_id,
             route = excluded.route,
             preset = excluded.preset,
             modality = excluded.modality,
@@ -58,8 +58,6 @@ public sealed class PostgresLedger : ILedger, ILedgerBatchWriter
             attempt_count = excluded.attempt_count,
             cache_hit = excluded.cache_hit,
             trace_id = excluded.trace_id,
-            job_id = excluded.job_id,
-            item_id = excluded.item_id,
             cost_usd = excluded.cost_usd;
         """;
 
@@ -73,11 +71,6 @@ public sealed class PostgresLedger : ILedger, ILedgerBatchWriter
             @run_id, @seq, @tier, @retry, @provider, @provider_type, @model, @status, @error_class, @skip_reason,
             @http_status, @error_code, @message, @step, @started_at, @duration_ms, @bytes, @cost_usd)
         ON CONFLICT (run_id, seq) DO UPDATE SET
-            tier = excluded.tier,
-            retry = excluded.retry,
-            provider = excluded.provider,
-            provider_type = excluded.provider_type,
-            model = excluded.model,
             status = excluded.status,
             error_class = excluded.error_class,
             skip_reason = excluded.skip_reason,
@@ -85,7 +78,6 @@ public sealed class PostgresLedger : ILedger, ILedgerBatchWriter
             error_code = excluded.error_code,
             message = excluded.message,
             step = excluded.step,
-            started_at = excluded.started_at,
             duration_ms = excluded.duration_ms,
             bytes = excluded.bytes,
             cost_usd = excluded.cost_usd;

@@ -10,7 +10,7 @@ namespace Switchyard.Storage.Sqlite;
 public sealed class SqliteDatabase : IDisposable
 {
     /// <summary>The schema version this build migrates to.</summary>
-    public const int CurrentSchemaVersion = 6;
+    public const int CurrentSchemaVersion = 7;
 
     /// <summary>How long a connection waits for another writer (for example another process) before failing.</summary>
     public const int BusyTimeoutMilliseconds = 5000;
@@ -175,7 +175,7 @@ public sealed class SqliteDatabase : IDisposable
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _held ??= new SqliteHeldWriter(await OpenConnectionAsync(cancellationToken).ConfigureAwait(false));
+            _held ??= SqliteHeldWriter.Open(FilePath, ConnectionPragmas);
             try
             {
                 return write(_held, cancellationToken);

@@ -12,18 +12,40 @@ namespace Switchyard.Storage.Sqlite;
 /// SQLite's native handle: no parameter is looked up by name and no value is boxed or copied to a string on the way.
 /// Used only under <see cref="SqliteDatabase"/>'s write lock; any failure discards it (see <see cref="SqliteDatabase.WriteHeldAsync"/>).
 /// </summary>
+/// <remarks>
+/// The connection is SQLite's own handle opened without its per-connection mutex (<c>SQLITE_OPEN_NOMUTEX</c>): the
+/// write lock already keeps it to one thread at a time, and in the default serialized mode every bind and step took
+/// and released that mutex, about fifty times per gateway request (bench/README.md).
+/// </remarks>
 internal sealed class SqliteHeldWriter : IDisposable
 {
     private readonly Dictionary<string, sqlite3_stmt> _statements = new(StringComparer.Ordinal);
+    private readonly sqlite3 _handle;
 
-    public SqliteHeldWriter(SqliteConnection connection)
+    private SqliteHeldWriter(sqlite3 handle)
     {
-        Connection = connection;
+        _handle = handle;
     }
 
-    public SqliteConnection Connection { get; }
+    private sqlite3 Handle => _handle;
 
-    private sqlite3 Handle => Connection.Handle!;
+    /// <summary>Opens the file (which must exist and be migrated) for writing, with <paramref name="pragmas"/> applied.</summary>
+    public static SqliteHeldWriter Open(string path, string pragmas)
+    {
+        var rc = raw.sqlite3_open_v2(path, out var handle, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_NOMUTEX | raw.SQLITE_OPEN_PRIVATECACHE, null);
+        try
+        {
+            SqliteException.ThrowExceptionForRC(rc, handle);
+            var writer = new SqliteHeldWriter(handle);
+            writer.Execute(pragmas);
+            return writer;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The statement for <paramref name="sql"/>, prepared on first use; it must have exactly <paramref name="parameters"/> parameters.</summary>
     public sqlite3_stmt Prepare(string sql, int parameters)
@@ -128,7 +150,7 @@ internal sealed class SqliteHeldWriter : IDisposable
         }
 
         Span<byte> text = stackalloc byte[32];
-        if (!time.UtcDateTime.TryFormat(text, out var written, SqliteTime.Format, CultureInfo.InvariantCulture))
+        if (!SqliteTime.TryFormat(time, text, out var written))
         {
             throw new FormatException($"The time {time:O} does not fit the stored form.");
         }
@@ -162,7 +184,7 @@ internal sealed class SqliteHeldWriter : IDisposable
         }
 
         _statements.Clear();
-        Connection.Dispose();
+        _handle.Dispose();
     }
 
     private void Check(int rc) => SqliteException.ThrowExceptionForRC(rc, Handle);

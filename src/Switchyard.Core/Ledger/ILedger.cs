@@ -6,10 +6,17 @@ public interface ILedger
     /// <summary>Records a run that has just started.</summary>
     ValueTask RunStartedAsync(RunRecord run, CancellationToken cancellationToken);
 
-    /// <summary>Records an attempt; a record with the same run and seq replaces the earlier one (started, then its end).</summary>
+    /// <summary>
+    /// Records an attempt; a record with the same run and seq replaces the earlier one's outcome (started, then its
+    /// end), while where and when the attempt was made (tier, retry, provider, provider type, model, start time) stay as
+    /// first recorded.
+    /// </summary>
     ValueTask AttemptAsync(AttemptRecord attempt, CancellationToken cancellationToken);
 
-    /// <summary>Records how a run ended (replaces the started record's fields).</summary>
+    /// <summary>
+    /// Records how a run ended: replaces the started record's fields, except its start time, key, job and item, which
+    /// stay as the start recorded them (a run without a recorded start is stored whole).
+    /// </summary>
     ValueTask RunFinishedAsync(RunRecord run, CancellationToken cancellationToken);
 
     /// <summary>One run, or null.</summary>

@@ -79,8 +79,8 @@ public abstract class LedgerContractTests : IAsyncLifetime
     [Fact]
     public async Task RunFinishedAsync_AfterStart_ReplacesEveryField()
     {
-        await _ledger.RunStartedAsync(MinimalRun("run_1", T0), Ct);
         var finished = FullRun("run_1");
+        await _ledger.RunStartedAsync(StartOf(finished), Ct);
 
         await _ledger.RunFinishedAsync(finished, Ct);
 
@@ -88,10 +88,25 @@ public abstract class LedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunFinishedAsync_OtherStartTimeKeyOrJob_KeepsTheStartedOnes()
+    {
+        var started = MinimalRun("run_1", T0);
+        await _ledger.RunStartedAsync(started, Ct);
+        var finished = FullRun("run_1");
+
+        await _ledger.RunFinishedAsync(finished, Ct);
+
+        Assert.Equal(finished with { StartedAt = T0, KeyId = null, JobId = null, ItemId = null }, await _ledger.GetRunAsync("run_1", Ct));
+        Assert.Single(await _ledger.ListRunsAsync(new RunQuery { Until = T0.AddMilliseconds(100) }, Ct));
+        Assert.Empty(await _ledger.ListRunsAsync(new RunQuery { KeyId = "key_1" }, Ct));
+    }
+
+    [Fact]
     public async Task RunFinishedAsync_FinishedBackToNulls_ClearsFields()
     {
-        await _ledger.RunStartedAsync(FullRun("run_1"), Ct);
-        var finished = MinimalRun("run_1", T0) with { Outcome = RunOutcome.Failed };
+        var started = FullRun("run_1");
+        await _ledger.RunStartedAsync(started, Ct);
+        var finished = MinimalRun("run_1", started.StartedAt) with { KeyId = started.KeyId, JobId = started.JobId, ItemId = started.ItemId, Outcome = RunOutcome.Failed };
 
         await _ledger.RunFinishedAsync(finished, Ct);
 
@@ -207,12 +222,28 @@ public abstract class LedgerContractTests : IAsyncLifetime
     public async Task AttemptAsync_FinalThenNullFields_ClearsFields()
     {
         await _ledger.RunStartedAsync(MinimalRun("run_1", T0), Ct);
-        await _ledger.AttemptAsync(FullAttempt("run_1", 1), Ct);
-        var replacement = StartedAttempt("run_1", 1);
+        var first = FullAttempt("run_1", 1);
+        await _ledger.AttemptAsync(first, Ct);
+        var replacement = StartedAttempt("run_1", 1) with { Tier = first.Tier, Retry = first.Retry, Provider = first.Provider, ProviderType = first.ProviderType, Model = first.Model, StartedAt = first.StartedAt };
 
         await _ledger.AttemptAsync(replacement, Ct);
 
         Assert.Equal([replacement], await _ledger.GetAttemptsAsync("run_1", Ct));
+    }
+
+    [Fact]
+    public async Task AttemptAsync_SameSeqElsewhere_KeepsWhereAndWhenItWasFirstMade()
+    {
+        await _ledger.RunStartedAsync(MinimalRun("run_1", T0), Ct);
+        var first = StartedAttempt("run_1", 1);
+        await _ledger.AttemptAsync(first, Ct);
+        var final = FullAttempt("run_1", 1);
+
+        await _ledger.AttemptAsync(final, Ct);
+
+        Assert.Equal([final with { Tier = 0, Retry = 0, Provider = "openai", ProviderType = "openai", Model = null, StartedAt = first.StartedAt }], await _ledger.GetAttemptsAsync("run_1", Ct));
+        Assert.Single(await _ledger.ListRunsAsync(new RunQuery { Provider = "openai" }, Ct));
+        Assert.Empty(await _ledger.ListRunsAsync(new RunQuery { Provider = "cf" }, Ct));
     }
 
     [Fact]
@@ -594,9 +625,9 @@ public abstract class LedgerContractTests : IAsyncLifetime
     public async Task WriteBatchAsync_StartAttemptsAndFinish_StoredAsAfterSingleWrites()
     {
         var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
-        var started = MinimalRun("run_1", T0);
-        var attempt = StartedAttempt("run_1", 1);
         var finished = FullRun("run_1") with { StartedAt = T0 };
+        var started = MinimalRun("run_1", T0) with { KeyId = finished.KeyId, JobId = finished.JobId, ItemId = finished.ItemId };
+        var attempt = StartedAttempt("run_1", 1);
 
         await writer.WriteBatchAsync(
             [
@@ -640,7 +671,7 @@ public abstract class LedgerContractTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<DbException>(async () => await writer.WriteBatchAsync([new LedgerWrite.Attempt(StartedAttempt("unknown_run", 1))], Ct));
         var finished = FullRun("run_1");
 
-        await writer.WriteBatchAsync([new LedgerWrite.RunStarted(MinimalRun("run_1", finished.StartedAt)), new LedgerWrite.Attempt(FullAttempt("run_1", 1))], Ct);
+        await writer.WriteBatchAsync([new LedgerWrite.RunStarted(StartOf(finished)), new LedgerWrite.Attempt(FullAttempt("run_1", 1))], Ct);
         await writer.WriteBatchAsync([new LedgerWrite.RunFinished(finished)], Ct);
 
         Assert.Equal(finished, await _ledger.GetRunAsync("run_1", Ct));
@@ -654,7 +685,7 @@ public abstract class LedgerContractTests : IAsyncLifetime
         var finished = FullRun("run_1");
         LedgerWrite[] batch =
         [
-            new LedgerWrite.RunStarted(MinimalRun("run_1", finished.StartedAt)),
+            new LedgerWrite.RunStarted(StartOf(finished)),
             new LedgerWrite.Attempt(FullAttempt("run_1", 1)),
             new LedgerWrite.RunFinished(finished),
         ];
@@ -868,6 +899,10 @@ public abstract class LedgerContractTests : IAsyncLifetime
         RequestedModel = "image",
         Endpoint = "images.generations",
     };
+
+    // The start a finished run had: what a finish cannot change (start time, key, job, item) is the finish's.
+    protected static RunRecord StartOf(RunRecord finished) =>
+        MinimalRun(finished.Id, finished.StartedAt) with { KeyId = finished.KeyId, JobId = finished.JobId, ItemId = finished.ItemId };
 
     protected static RunRecord FullRun(string id) => new()
     {

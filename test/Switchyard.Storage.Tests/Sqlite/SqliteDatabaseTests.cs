@@ -89,13 +89,17 @@ public sealed class SqliteDatabaseTests : IDisposable
         foreach (var name in new[]
         {
             "runs", "attempts", "api_keys", "server_secrets", "schema_version", "ix_runs_started_at_id", "ix_runs_key_id",
-            "ix_attempts_provider", "ix_attempts_model", "ix_attempts_error_class", "ix_attempts_skip_reason",
+            "ix_attempts_error_class", "ix_attempts_skip_reason",
         })
         {
             Assert.Equal(1L, await ScalarAsync<long>(database, $"SELECT COUNT(*) FROM sqlite_master WHERE name = '{name}';"));
         }
 
-        Assert.Equal(0L, await ScalarAsync<long>(database, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_runs_started_at';"));
+        // Replaced (v2) or dropped (v7: written by every request, read only by two list filters).
+        foreach (var name in new[] { "ix_runs_started_at", "ix_attempts_provider", "ix_attempts_model" })
+        {
+            Assert.Equal(0L, await ScalarAsync<long>(database, $"SELECT COUNT(*) FROM sqlite_master WHERE name = '{name}';"));
+        }
     }
 
     [Fact]
@@ -183,6 +187,24 @@ public sealed class SqliteDatabaseTests : IDisposable
         var appliedAt = await ScalarAsync<string>(database, "SELECT applied_at FROM schema_version WHERE version = 1;");
 
         Assert.Equal(SqliteTestDatabase.Start, SqliteTime.Parse(appliedAt));
+    }
+
+    [Theory]
+    [InlineData("2026-01-01T00:00:00.0000000+00:00")]
+    [InlineData("2026-12-02T13:45:07.1234567+00:00")]
+    [InlineData("0001-01-01T00:00:00.0000001+00:00")]
+    [InlineData("9999-12-31T23:59:59.9999999+00:00")]
+    [InlineData("2026-06-30T23:30:00.5000000-05:30")]
+    public void SqliteTime_Formats_ExactlyTheStoredFormAndReadsBack(string instant)
+    {
+        var time = DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture);
+        var stored = time.UtcDateTime.ToString(SqliteTime.Format, System.Globalization.CultureInfo.InvariantCulture);
+        Span<byte> utf8 = stackalloc byte[32];
+
+        Assert.Equal(stored, SqliteTime.ToText(time));
+        Assert.True(SqliteTime.TryFormat(time, utf8, out var written));
+        Assert.Equal(stored, System.Text.Encoding.UTF8.GetString(utf8[..written]));
+        Assert.Equal(time, SqliteTime.Parse(stored));
     }
 
     [Fact]
