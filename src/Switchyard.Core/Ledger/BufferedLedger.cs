@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Switchyard.Generation;
 
 namespace Switchyard.Ledger;
 
@@ -256,21 +257,58 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
     {
         var reader = _channel.Reader;
         var batch = new List<LedgerWrite>(_options.MaxBatchSize);
+
+        // Writes of runs that had only started when the last window ran out, held for one more window (see HoldStarts),
+        // and writes already stored but not yet counted as written because a held write came before them in the queue.
+        var held = new List<LedgerWrite>();
+        var heldRuns = new HashSet<string>(StringComparer.Ordinal);
+        var nextHeldRuns = new HashSet<string>(StringComparer.Ordinal);
+        var storedUncounted = 0L;
         try
         {
-            while (await reader.WaitToReadAsync(abandon).ConfigureAwait(false))
+            while (held.Count > 0 || await reader.WaitToReadAsync(abandon).ConfigureAwait(false))
             {
                 await WaitForBatchAsync(reader, abandon).ConfigureAwait(false);
+                batch.AddRange(held);
+                held.Clear();
+                var read = 0;
                 while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var write))
                 {
                     batch.Add(write);
+                    read++;
                 }
 
-                _taken += batch.Count;
+                _taken += read;
 
+                // The count of writes stored in queue order: a flush returns once it reaches the flush's target, so it
+                // stops short of the first held write and takes in the ones after it when the held ones are stored.
+                long written = batch.Count;
                 if (_batchWriter is not null)
                 {
-                    await StoreAsync(Coalesce(batch), abandon).ConfigureAwait(false);
+                    var writes = Coalesce(batch);
+                    nextHeldRuns.Clear();
+                    if (_options.BatchWindow > TimeSpan.Zero && !Hurried())
+                    {
+                        writes = HoldStarts(writes, heldRuns, held, nextHeldRuns);
+                    }
+
+                    if (writes.Count > 0)
+                    {
+                        await StoreAsync(writes, abandon).ConfigureAwait(false);
+                    }
+
+                    (heldRuns, nextHeldRuns) = (nextHeldRuns, heldRuns);
+                    if (held.Count > 0)
+                    {
+                        var firstHeld = batch.FindIndex(w => heldRuns.Contains(w.RunId));
+                        written = firstHeld + storedUncounted;
+                        storedUncounted = batch.Count - firstHeld - held.Count;
+                    }
+                    else
+                    {
+                        written += storedUncounted;
+                        storedUncounted = 0;
+                    }
                 }
                 else
                 {
@@ -284,7 +322,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
                 TaskCompletionSource signal;
                 lock (_progressLock)
                 {
-                    _written += batch.Count;
+                    _written += written;
                     signal = _progress;
                     _progress = NewSignal();
                 }
@@ -308,6 +346,64 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
 
             signal.TrySetResult();
         }
+    }
+
+    // True while a flush, a read or the shutdown waits for writes not yet stored.
+    private bool Hurried()
+    {
+        lock (_progressLock)
+        {
+            return _hurryUntil > _written;
+        }
+    }
+
+    /// <summary>
+    /// Moves from <paramref name="writes"/> (a coalesced batch no flush waits for) into <paramref name="held"/> the
+    /// writes of every run that has only started in it: its start and attempts about to send, with no finish, no ended
+    /// attempt and nothing held the last time (<paramref name="heldBefore"/>), so a write is held at most once and a
+    /// run's attempts never reach the store before its start. Their runs go into <paramref name="heldNow"/>. A request
+    /// that ends within the next window is then written once, as its finish and its final attempt, instead of as a
+    /// start and attempt inserted now and both updated in the next batch.
+    /// </summary>
+    /// <returns>The writes to store now, in their order.</returns>
+    internal static List<LedgerWrite> HoldStarts(List<LedgerWrite> writes, HashSet<string> heldBefore, List<LedgerWrite> held, HashSet<string> heldNow)
+    {
+        Dictionary<string, bool>? onlyStarted = null;
+        foreach (var write in writes)
+        {
+            var started = write is LedgerWrite.RunStarted || write is LedgerWrite.Attempt { Record.Status: AttemptStatus.Started };
+            onlyStarted ??= new Dictionary<string, bool>(StringComparer.Ordinal);
+            if (!onlyStarted.TryAdd(write.RunId, started) && !started)
+            {
+                onlyStarted[write.RunId] = false;
+            }
+        }
+
+        if (onlyStarted is null)
+        {
+            return writes;
+        }
+
+        foreach (var (runId, started) in onlyStarted)
+        {
+            if (started && !heldBefore.Contains(runId))
+            {
+                heldNow.Add(runId);
+            }
+        }
+
+        if (heldNow.Count == 0)
+        {
+            return writes;
+        }
+
+        var now = new List<LedgerWrite>(writes.Count);
+        foreach (var write in writes)
+        {
+            (heldNow.Contains(write.RunId) ? held : now).Add(write);
+        }
+
+        return now;
     }
 
     // The batch window: waits up to BatchWindow for more writes, unless a full batch is queued or a flush is waiting.

@@ -17,7 +17,9 @@ public sealed class BufferedLedgerOptions
     /// How long the writer waits, once a write is queued, for more writes to join its batch (unless a full batch is
     /// already queued). Fewer, larger transactions cost less per record, and a request's start and end then usually
     /// share a batch, where they become one row. A read or a flush ends the wait at once; zero writes without waiting.
-    /// Callers never wait for it: they only queue.
+    /// Callers never wait for it: they only queue. The writes of runs that have only started in a batch (the run's start,
+    /// attempts about to send) wait for the next batch, so that a request ending by then is written once; a start is
+    /// therefore stored within two windows (or two full batches) of being queued, and at once when a read or a flush waits.
     /// </summary>
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(10);
 

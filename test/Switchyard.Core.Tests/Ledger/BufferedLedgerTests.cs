@@ -133,11 +133,11 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     public async Task BatchWindow_FullBatchQueued_StoresWithoutWaitingForTheWindow()
     {
         var ledger = Create(new BufferedLedgerOptions { MaxBatchSize = 4, BatchWindow = TimeSpan.FromMinutes(10) }, batchWindow: true);
-        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await ledger.RunFinishedAsync(Run("run_0"), Ct);
         await _time.WaitForTimerAsync(d => d == TimeSpan.FromMinutes(10));
         for (var i = 1; i < 4; i++)
         {
-            await ledger.RunStartedAsync(Run($"run_{i}"), Ct);
+            await ledger.RunFinishedAsync(Run($"run_{i}"), Ct);
         }
 
         Assert.Equal(4, await _store.WaitForCallAsync());
@@ -154,6 +154,164 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
         await ledger.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Assert.Equal(["run_a"], _store.Writes.Select(w => w.RunId));
+    }
+
+    [Fact]
+    public async Task BatchWindow_RequestEndingInTheNextWindow_IsWrittenOnceAsItsFinish()
+    {
+        var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMilliseconds(10) }, batchWindow: true);
+        var run = Run("run_a");
+        var started = Attempt("run_a", 1);
+        await ledger.RunStartedAsync(run, Ct);
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
+        await ledger.AttemptAsync(started, Ct);
+
+        // The window runs out with the run only started: its writes wait for the next window.
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(0, _store.Calls);
+        await ledger.AttemptAsync(started with { Status = AttemptStatus.Success }, Ct);
+        await ledger.RunFinishedAsync(run with { Outcome = RunOutcome.Success }, Ct);
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+
+        Assert.Equal(2, await _store.WaitForCallAsync());
+        await ledger.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(
+            [new LedgerWrite.RunFinished(run with { Outcome = RunOutcome.Success }), new LedgerWrite.Attempt(started with { Status = AttemptStatus.Success })],
+            Assert.Single(_store.Batches));
+        Assert.Equal(0, ledger.Pending);
+    }
+
+    [Fact]
+    public async Task BatchWindow_HeldStartWithoutAnEnd_IsStoredAfterOneMoreWindow()
+    {
+        var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMilliseconds(10) }, batchWindow: true);
+        await ledger.RunStartedAsync(Run("run_a"), Ct);
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(0, _store.Calls);
+
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+
+        Assert.Equal(1, await _store.WaitForCallAsync());
+        await ledger.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(["run_a"], _store.Writes.Select(w => w.RunId));
+        Assert.IsType<LedgerWrite.RunStarted>(Assert.Single(_store.Writes));
+    }
+
+    [Fact]
+    public async Task BatchWindow_ReadWhileAStartIsHeld_SeesIt()
+    {
+        var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMinutes(10) }, batchWindow: true);
+        await ledger.RunStartedAsync(Run("run_a"), Ct);
+        await _time.WaitForTimerAsync(TimeSpan.FromMinutes(10));
+        _time.Advance(TimeSpan.FromMinutes(10));
+        await _time.WaitForTimerAsync(TimeSpan.FromMinutes(10));
+
+        var read = await ledger.GetRunAsync("run_a", Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal("run_a", read!.Id);
+    }
+
+    [Fact]
+    public async Task BatchWindow_HeldStartBeforeStoredWrites_FlushWaitsForTheHeldOne()
+    {
+        var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMinutes(10) }, batchWindow: true);
+        await ledger.RunStartedAsync(Run("run_a"), Ct);
+        await _time.WaitForTimerAsync(TimeSpan.FromMinutes(10));
+        await ledger.RunStartedAsync(Run("run_b"), Ct);
+        await ledger.RunFinishedAsync(Run("run_b") with { Outcome = RunOutcome.Success }, Ct);
+        _time.Advance(TimeSpan.FromMinutes(10));
+
+        // run_b is stored now; run_a's start is held, and it came first in the queue, so nothing counts as written yet.
+        Assert.Equal(1, await _store.WaitForCallAsync());
+        await _time.WaitForTimerAsync(TimeSpan.FromMinutes(10));
+        Assert.Equal(3, ledger.Pending);
+
+        await ledger.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(["run_b", "run_a"], _store.Writes.Select(w => w.RunId));
+        Assert.Equal(0, ledger.Pending);
+        Assert.Equal(3, ledger.Written);
+    }
+
+    [Fact]
+    public async Task BatchWindow_FullBatchOfStarts_IsHeldForTheNextBatchOnly()
+    {
+        var ledger = Create(new BufferedLedgerOptions { MaxBatchSize = 4, BatchWindow = TimeSpan.FromMinutes(10) }, batchWindow: true);
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromMinutes(10));
+        for (var i = 1; i < 4; i++)
+        {
+            await ledger.RunStartedAsync(Run($"run_{i}"), Ct);
+        }
+
+        // The full batch does not wait for the window, but its runs have only started: held for one batch. The next
+        // batch is full with them (a batch never exceeds MaxBatchSize), so they are stored then, and the finish after.
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromMinutes(10));
+        Assert.Equal(0, _store.Calls);
+        await ledger.RunFinishedAsync(Run("run_0") with { Outcome = RunOutcome.Success }, Ct);
+        _time.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.Equal(4, await _store.WaitForCallAsync());
+        await ledger.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal([4, 1], _store.Batches.Select(b => b.Length));
+        Assert.All(_store.Batches[0], w => Assert.IsType<LedgerWrite.RunStarted>(w));
+        Assert.Equal(RunOutcome.Success, (await _store.GetRunAsync("run_0", Ct))!.Outcome);
+    }
+
+    [Fact]
+    public async Task BatchWindow_RunWithAnEndedAttempt_IsNotHeld()
+    {
+        var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMilliseconds(10) }, batchWindow: true);
+        await ledger.RunStartedAsync(Run("run_a"), Ct);
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
+        await ledger.AttemptAsync(Attempt("run_a", 1) with { Status = AttemptStatus.Skipped, SkipReason = SkipReason.CircuitOpen }, Ct);
+
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+
+        Assert.Equal(2, await _store.WaitForCallAsync());
+    }
+
+    [Fact]
+    public async Task BatchWindow_HeldRunStartingAnotherAttempt_IsStoredInTheNextBatch()
+    {
+        var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMilliseconds(10) }, batchWindow: true);
+        await ledger.RunStartedAsync(Run("run_a"), Ct);
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
+        await ledger.AttemptAsync(Attempt("run_a", 1), Ct);
+
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+
+        // A write is held once: the start and the attempt (which must not reach the store before it) go now.
+        Assert.Equal(2, await _store.WaitForCallAsync());
+    }
+
+    [Fact]
+    public void HoldStarts_MixedRuns_HoldsOnlyRunsThatOnlyStartedAndWereNotHeldBefore()
+    {
+        LedgerWrite[] writes =
+        [
+            new LedgerWrite.RunStarted(Run("run_a")),
+            new LedgerWrite.RunFinished(Run("run_b")),
+            new LedgerWrite.Attempt(Attempt("run_a", 1)),
+            new LedgerWrite.Attempt(Attempt("run_b", 1) with { Status = AttemptStatus.Success }),
+            new LedgerWrite.RunStarted(Run("run_c")),
+            new LedgerWrite.Attempt(Attempt("run_c", 1) with { Status = AttemptStatus.Failed }),
+            new LedgerWrite.Attempt(Attempt("run_d", 2)),
+            new LedgerWrite.RunStarted(Run("run_e")),
+        ];
+        var held = new List<LedgerWrite>();
+        var heldNow = new HashSet<string>(StringComparer.Ordinal);
+
+        var now = BufferedLedger.HoldStarts([.. writes], new HashSet<string>(["run_e"], StringComparer.Ordinal), held, heldNow);
+
+        Assert.Equal([writes[1], writes[3], writes[4], writes[5], writes[7]], now);
+        Assert.Equal([writes[0], writes[2], writes[6]], held);
+        Assert.Equal(["run_a", "run_d"], heldNow.Order(StringComparer.Ordinal));
     }
 
     [Fact]
