@@ -74,7 +74,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
     /// <summary>The store behind the queue.</summary>
     public ILedger Store => _store;
 
-    /// <summary>Writes queued and not yet stored.</summary>
+    /// <summary>Writes queued and not yet stored (a stored write queued after a held start counts until that start is stored).</summary>
     public long Pending
     {
         get
@@ -258,8 +258,8 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
         var reader = _channel.Reader;
         var batch = new List<LedgerWrite>(_options.MaxBatchSize);
 
-        // Writes of runs that had only started when the last window ran out, held for one more window (see HoldStarts),
-        // and writes already stored but not yet counted as written because a held write came before them in the queue.
+        // Writes of runs that had only started in the last batch, held for this one (see HoldStarts), and the count of
+        // writes already stored but not yet counted as written because a held write came before them in the queue.
         var held = new List<LedgerWrite>();
         var heldRuns = new HashSet<string>(StringComparer.Ordinal);
         var nextHeldRuns = new HashSet<string>(StringComparer.Ordinal);
