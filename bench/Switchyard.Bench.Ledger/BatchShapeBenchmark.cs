@@ -52,7 +52,7 @@ internal static partial class BatchShapeBenchmark
                 process.Refresh();
                 var cpu = process.TotalProcessorTime - cpuBefore;
                 var requests = Batches * RequestsPerBatch;
-                var stored = await CountAsync(sqlite.FilePath);
+                var stored = await RequestShapeBenchmark.CountFinishedRunsAsync(sqlite.FilePath);
                 ok &= stored == next;
 
                 // The first round warms up the JIT and the page cache and is not counted.
@@ -191,14 +191,5 @@ internal static partial class BatchShapeBenchmark
     {
         public long Seconds;
         public long Nanoseconds;
-    }
-
-    private static async Task<long> CountAsync(string file)
-    {
-        await using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM runs WHERE outcome IS NOT NULL;";
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -36,7 +36,7 @@ internal static class RequestShapeBenchmark
                 var ledger = new BufferedLedger(counting, new BufferedLedgerOptions(), TimeProvider.System, NullLogger<BufferedLedger>.Instance);
                 var (sent, cpu, elapsed) = await LoadAsync(ledger, rate, TimeSpan.FromSeconds(options.Seconds), latency);
                 await ledger.DisposeAsync();
-                var stored = await CountAsync(sqlite.FilePath);
+                var stored = await CountFinishedRunsAsync(sqlite.FilePath);
                 var lost = sent - stored;
                 ok &= lost == 0;
                 Console.WriteLine($"| {(rate <= 0 ? "max" : rate.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} | {sent / elapsed.TotalSeconds:N0} | {cpu.TotalMicroseconds / sent:N1} | {loopCpu.TotalMicroseconds / loopSent:N1} | {counting.Batches:N0} | {(double)counting.Writes / Math.Max(1, counting.Batches):N1} | {(double)counting.Writes / sent:N2} | {stored:N0} | {lost} |");
@@ -157,7 +157,8 @@ internal static class RequestShapeBenchmark
         await ledger.RunFinishedAsync(run, CancellationToken.None);
     }
 
-    private static async Task<long> CountAsync(string file)
+    /// <summary>The finished runs in a SQLite ledger file, counted on a connection of its own (the count check of (c) and (d)).</summary>
+    internal static async Task<long> CountFinishedRunsAsync(string file)
     {
         await using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();

@@ -167,8 +167,7 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
         await ledger.AttemptAsync(started, Ct);
 
         // The window runs out with the run only started: its writes wait for the next window.
-        _time.Advance(TimeSpan.FromMilliseconds(10));
-        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
+        await NextWindowAsync(TimeSpan.FromMilliseconds(10));
         Assert.Equal(0, _store.Calls);
         await ledger.AttemptAsync(started with { Status = AttemptStatus.Success }, Ct);
         await ledger.RunFinishedAsync(run with { Outcome = RunOutcome.Success }, Ct);
@@ -186,10 +185,8 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     public async Task BatchWindow_HeldStartWithoutAnEnd_IsStoredAfterOneMoreWindow()
     {
         var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMilliseconds(10) }, batchWindow: true);
-        await ledger.RunStartedAsync(Run("run_a"), Ct);
-        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
-        _time.Advance(TimeSpan.FromMilliseconds(10));
-        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
+        await StartInWindowAsync(ledger, "run_a", TimeSpan.FromMilliseconds(10));
+        await NextWindowAsync(TimeSpan.FromMilliseconds(10));
         Assert.Equal(0, _store.Calls);
 
         _time.Advance(TimeSpan.FromMilliseconds(10));
@@ -204,10 +201,8 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     public async Task BatchWindow_ReadWhileAStartIsHeld_SeesIt()
     {
         var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMinutes(10) }, batchWindow: true);
-        await ledger.RunStartedAsync(Run("run_a"), Ct);
-        await _time.WaitForTimerAsync(TimeSpan.FromMinutes(10));
-        _time.Advance(TimeSpan.FromMinutes(10));
-        await _time.WaitForTimerAsync(TimeSpan.FromMinutes(10));
+        await StartInWindowAsync(ledger, "run_a", TimeSpan.FromMinutes(10));
+        await NextWindowAsync(TimeSpan.FromMinutes(10));
 
         var read = await ledger.GetRunAsync("run_a", Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
@@ -218,8 +213,7 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     public async Task BatchWindow_HeldStartBeforeStoredWrites_FlushWaitsForTheHeldOne()
     {
         var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMinutes(10) }, batchWindow: true);
-        await ledger.RunStartedAsync(Run("run_a"), Ct);
-        await _time.WaitForTimerAsync(TimeSpan.FromMinutes(10));
+        await StartInWindowAsync(ledger, "run_a", TimeSpan.FromMinutes(10));
         await ledger.RunStartedAsync(Run("run_b"), Ct);
         await ledger.RunFinishedAsync(Run("run_b") with { Outcome = RunOutcome.Success }, Ct);
         _time.Advance(TimeSpan.FromMinutes(10));
@@ -265,8 +259,7 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     public async Task BatchWindow_RunWithAnEndedAttempt_IsNotHeld()
     {
         var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMilliseconds(10) }, batchWindow: true);
-        await ledger.RunStartedAsync(Run("run_a"), Ct);
-        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
+        await StartInWindowAsync(ledger, "run_a", TimeSpan.FromMilliseconds(10));
         await ledger.AttemptAsync(Attempt("run_a", 1) with { Status = AttemptStatus.Skipped, SkipReason = SkipReason.CircuitOpen }, Ct);
 
         _time.Advance(TimeSpan.FromMilliseconds(10));
@@ -278,10 +271,8 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     public async Task BatchWindow_HeldRunStartingAnotherAttempt_IsStoredInTheNextBatch()
     {
         var ledger = Create(new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMilliseconds(10) }, batchWindow: true);
-        await ledger.RunStartedAsync(Run("run_a"), Ct);
-        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
-        _time.Advance(TimeSpan.FromMilliseconds(10));
-        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(10));
+        await StartInWindowAsync(ledger, "run_a", TimeSpan.FromMilliseconds(10));
+        await NextWindowAsync(TimeSpan.FromMilliseconds(10));
         await ledger.AttemptAsync(Attempt("run_a", 1), Ct);
 
         _time.Advance(TimeSpan.FromMilliseconds(10));
@@ -590,6 +581,20 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     }
 
     // Without a batch window unless the test is about it: the other tests pin down batches and timers of their own.
+    // Queues a run's start and waits until the writer's batch window (of length window) is open.
+    private async Task StartInWindowAsync(BufferedLedger ledger, string runId, TimeSpan window)
+    {
+        await ledger.RunStartedAsync(Run(runId), Ct);
+        await _time.WaitForTimerAsync(window);
+    }
+
+    // Lets the open window run out and waits until the writer has opened the next one.
+    private async Task NextWindowAsync(TimeSpan window)
+    {
+        _time.Advance(window);
+        await _time.WaitForTimerAsync(window);
+    }
+
     private BufferedLedger Create(BufferedLedgerOptions? options = null, bool batchWindow = false)
     {
         options ??= new BufferedLedgerOptions();
