@@ -20,14 +20,12 @@ namespace Switchyard.Storage.Sqlite;
 internal sealed class SqliteHeldWriter : IDisposable
 {
     private readonly Dictionary<string, sqlite3_stmt> _statements = new(StringComparer.Ordinal);
-    private readonly sqlite3 _handle;
-
     private SqliteHeldWriter(sqlite3 handle)
     {
-        _handle = handle;
+        Handle = handle;
     }
 
-    private sqlite3 Handle => _handle;
+    private sqlite3 Handle { get; }
 
     /// <summary>Opens the file (which must exist and be migrated) for writing, with <paramref name="pragmas"/> applied.</summary>
     public static SqliteHeldWriter Open(string path, string pragmas)
@@ -184,7 +182,7 @@ internal sealed class SqliteHeldWriter : IDisposable
         }
 
         _statements.Clear();
-        _handle.Dispose();
+        Handle.Dispose();
     }
 
     private void Check(int rc) => SqliteException.ThrowExceptionForRC(rc, Handle);
