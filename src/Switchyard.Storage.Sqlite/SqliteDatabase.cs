@@ -22,6 +22,14 @@ public sealed class SqliteDatabase : IDisposable
         PRAGMA synchronous = NORMAL;
         """;
 
+    /// <summary>
+    /// The page size of a new file. The ledger appends rows of a few hundred bytes to four b-trees per request; with 16 KiB
+    /// pages a batch touches a quarter of the pages it does with SQLite's 4 KiB default, and every page it touches is a
+    /// WAL frame written and later checkpointed (system calls, not copying, dominate): bench/ledger (d) measured the
+    /// store's CPU per request about an eighth lower. A file keeps the page size it was created with.
+    /// </summary>
+    public const int NewFilePageSize = 16384;
+
     private const string CreateVersionTable = """
         CREATE TABLE IF NOT EXISTS schema_version (
             version INTEGER NOT NULL PRIMARY KEY,
@@ -76,6 +84,9 @@ public sealed class SqliteDatabase : IDisposable
         try
         {
             await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+            // Takes effect only while the file is still empty (before WAL and the first table); a no-op afterwards.
+            await ExecuteAsync(connection, null, $"PRAGMA page_size = {NewFilePageSize};", cancellationToken).ConfigureAwait(false);
             await EnableWalAsync(connection, cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, null, CreateVersionTable, cancellationToken).ConfigureAwait(false);
 

@@ -103,6 +103,33 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task MigrateAsync_NewFile_Uses16KiBPages()
+    {
+        var database = await _files.OpenAsync();
+
+        Assert.Equal(SqliteDatabase.NewFilePageSize, await ScalarAsync<long>(database, "PRAGMA page_size;"));
+        Assert.Equal(16384, SqliteDatabase.NewFilePageSize);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FileMadeWith4KiBPages_KeepsThemAndItsData()
+    {
+        var database = _files.Create();
+        await using (var connection = await database.OpenConnectionAsync(Ct))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE kept (v TEXT NOT NULL); INSERT INTO kept VALUES ('before');";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        await database.MigrateAsync(Ct);
+
+        Assert.Equal(4096L, await ScalarAsync<long>(database, "PRAGMA page_size;"));
+        Assert.Equal("before", await ScalarAsync<string>(database, "SELECT v FROM kept;"));
+        Assert.Equal(SqliteDatabase.CurrentSchemaVersion, await database.GetSchemaVersionAsync(Ct));
+    }
+
+    [Fact]
     public async Task MigrateAsync_FileAtVersion1WithData_UpgradesAndKeepsData()
     {
         var database = _files.Create();
