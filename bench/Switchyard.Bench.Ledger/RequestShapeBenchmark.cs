@@ -20,8 +20,8 @@ internal static class RequestShapeBenchmark
     {
         Console.WriteLine();
         Console.WriteLine($"## (c) ledger CPU per gateway-shaped request (start, attempt started, attempt ended, finish {options.LatencyMs} ms after the start), SQLite, {options.Seconds}s per rate");
-        Console.WriteLine("| offered req/s | stored req/s | CPU µs/request | of which the load loop | batches | writes/batch | rows written/request | runs in DB | lost |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| offered req/s | stored req/s | CPU µs/request | of which the load loop | batches | writes/batch | writes stored/request | attempts in their run's row | runs in DB | lost |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var ok = true;
         var latency = TimeSpan.FromMilliseconds(options.LatencyMs);
         foreach (var rate in options.Rates)
@@ -38,8 +38,9 @@ internal static class RequestShapeBenchmark
                 await ledger.DisposeAsync();
                 var stored = await CountFinishedRunsAsync(sqlite.FilePath);
                 var lost = sent - stored;
+                var carried = await CountAsync(sqlite.FilePath, "SELECT COUNT(*) FROM runs WHERE attempt_seq IS NOT NULL;");
                 ok &= lost == 0;
-                Console.WriteLine($"| {(rate <= 0 ? "max" : rate.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} | {sent / elapsed.TotalSeconds:N0} | {cpu.TotalMicroseconds / sent:N1} | {loopCpu.TotalMicroseconds / loopSent:N1} | {counting.Batches:N0} | {(double)counting.Writes / Math.Max(1, counting.Batches):N1} | {(double)counting.Writes / sent:N2} | {stored:N0} | {lost} |");
+                Console.WriteLine($"| {(rate <= 0 ? "max" : rate.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} | {sent / elapsed.TotalSeconds:N0} | {cpu.TotalMicroseconds / sent:N1} | {loopCpu.TotalMicroseconds / loopSent:N1} | {counting.Batches:N0} | {(double)counting.Writes / Math.Max(1, counting.Batches):N1} | {(double)counting.Writes / sent:N2} | {100.0 * carried / Math.Max(1, stored):N1} % | {stored:N0} | {lost} |");
             }
             finally
             {
@@ -158,12 +159,14 @@ internal static class RequestShapeBenchmark
     }
 
     /// <summary>The finished runs in a SQLite ledger file, counted on a connection of its own (the count check of (c) and (d)).</summary>
-    internal static async Task<long> CountFinishedRunsAsync(string file)
+    internal static Task<long> CountFinishedRunsAsync(string file) => CountAsync(file, "SELECT COUNT(*) FROM runs WHERE outcome IS NOT NULL;");
+
+    private static async Task<long> CountAsync(string file, string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM runs WHERE outcome IS NOT NULL;";
+        command.CommandText = sql;
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

@@ -10,7 +10,7 @@ namespace Switchyard.Storage.Sqlite;
 public sealed class SqliteDatabase : IDisposable
 {
     /// <summary>The schema version this build migrates to.</summary>
-    public const int CurrentSchemaVersion = 7;
+    public const int CurrentSchemaVersion = 8;
 
     /// <summary>How long a connection waits for another writer (for example another process) before failing.</summary>
     public const int BusyTimeoutMilliseconds = 5000;

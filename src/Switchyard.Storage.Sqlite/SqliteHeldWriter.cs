@@ -103,6 +103,13 @@ internal sealed class SqliteHeldWriter : IDisposable
         raw.sqlite3_reset(statement);
     }
 
+    /// <summary>Runs a bound statement that returns no rows, resets it, and returns how many rows it inserted, changed or deleted.</summary>
+    public int StepCountingChanges(sqlite3_stmt statement)
+    {
+        Step(statement);
+        return raw.sqlite3_changes(Handle);
+    }
+
     /// <summary>Binds text as UTF-8 (the database's encoding, so SQLite stores it without converting), encoded on the stack when short.</summary>
     public void Text(sqlite3_stmt statement, int index, string? value)
     {

@@ -65,7 +65,7 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
         http_status, error_code, message, step, started_at, duration_ms, bytes, cost_usd
         """;
 
-    private const string UpsertAttempt = "INSERT INTO attempts (" + AttemptColumns + """
+    private const string UpsertAttempt = "INSERT INTO attempt_rows (" + AttemptColumns + """
         ) VALUES (
             @run_id, @seq, @tier, @retry, @provider, @provider_type, @model, @status, @error_class, @skip_reason,
             @http_status, @error_code, @message, @step, @started_at, @duration_ms, @bytes, @cost_usd)
@@ -85,7 +85,22 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
             cost_usd = excluded.cost_usd;
         """;
 
+    // A run's own attempt (schema 8): positions follow RunColumns, then these.
+    private const string CarriedAttemptColumns = """
+        attempt_seq, attempt_tier, attempt_retry, attempt_provider, attempt_provider_type, attempt_model, attempt_http_status,
+        attempt_error_code, attempt_message, attempt_step, attempt_started_at, attempt_duration_ms, attempt_bytes, attempt_cost_usd
+        """;
+
+    // A finish that carries the run's only attempt, when it is the run's first write: a run stored before (its start,
+    // with its attempts in attempt_rows) is left to UpsertRun and its attempt goes to attempt_rows. Not an upsert with
+    // RETURNING to tell the two apart: SQLite runs RETURNING as a trigger, and a statement that may fire one keeps a
+    // statement journal, which cost more than the attempt's row saved (bench/README.md).
+    private const string InsertRunCarryingAttempt = "INSERT INTO runs (" + RunColumns + ", " + CarriedAttemptColumns + ") VALUES (" + RunValues + """
+        , ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41) ON CONFLICT (id) DO NOTHING;
+        """;
+
     private static readonly int RunColumnCount = RunColumns.Split(',').Length;
+    private static readonly int CarriedAttemptColumnCount = CarriedAttemptColumns.Split(',').Length;
     private static readonly int AttemptColumnCount = AttemptColumns.Split(',').Length;
 
     /// <summary>How many runs <see cref="DeleteRunsBeforeAsync"/> deletes per transaction.</summary>
@@ -156,17 +171,27 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
                 writer.Execute("BEGIN IMMEDIATE;");
                 try
                 {
-                    foreach (var write in writes)
+                    var soleAttempts = SoleSuccessfulAttempts(writes);
+                    HashSet<int>? carried = null;
+                    for (var i = 0; i < writes.Count; i++)
                     {
-                        switch (write)
+                        switch (writes[i])
                         {
+                            case LedgerWrite.RunFinished finished when soleAttempts?.TryGetValue(finished.RunId, out var at) == true && at > i:
+                                var sole = ((LedgerWrite.Attempt)writes[at]).Record;
+                                if (WriteRunCarrying(writer, finished.Run, sole))
+                                {
+                                    (carried ??= []).Add(at);
+                                }
+
+                                break;
                             case LedgerWrite.RunFinished finished:
                                 WriteRun(writer, UpsertRun, finished.Run);
                                 break;
                             case LedgerWrite.RunStarted started:
                                 WriteRun(writer, InsertRunIfNew, started.Run);
                                 break;
-                            case LedgerWrite.Attempt attempt:
+                            case LedgerWrite.Attempt attempt when carried?.Contains(i) != true:
                                 var statement = writer.Prepare(UpsertAttempt, AttemptColumnCount);
                                 BindAttempt(writer, statement, attempt.Record);
                                 writer.Step(statement);
@@ -185,6 +210,58 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
                 return writes.Count;
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    // Per run of the batch whose attempts in it are exactly one successful attempt: the position of that attempt.
+    private static Dictionary<string, int>? SoleSuccessfulAttempts(IReadOnlyList<LedgerWrite> writes)
+    {
+        Dictionary<string, int>? sole = null;
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (writes[i] is LedgerWrite.Attempt { Record: var attempt })
+            {
+                sole ??= new Dictionary<string, int>(StringComparer.Ordinal);
+                if (!sole.TryAdd(attempt.RunId, i))
+                {
+                    sole[attempt.RunId] = -1;
+                }
+                else if (attempt is not { Status: AttemptStatus.Success, ErrorClass: null, SkipReason: null })
+                {
+                    sole[attempt.RunId] = -1;
+                }
+            }
+        }
+
+        return sole;
+    }
+
+    // Writes a finish with its run's only attempt in the run's row and returns true when the run is new; otherwise writes
+    // the finish alone and returns false: the attempt then goes to attempt_rows (a replayed batch's too, which changes nothing).
+    private static bool WriteRunCarrying(SqliteHeldWriter writer, RunRecord run, AttemptRecord attempt)
+    {
+        var statement = writer.Prepare(InsertRunCarryingAttempt, RunColumnCount + CarriedAttemptColumnCount);
+        BindRun(writer, statement, run);
+        writer.Integer(statement, 28, attempt.Seq);
+        writer.Integer(statement, 29, attempt.Tier);
+        writer.Integer(statement, 30, attempt.Retry);
+        writer.Text(statement, 31, attempt.Provider);
+        writer.Text(statement, 32, attempt.ProviderType);
+        writer.Text(statement, 33, attempt.Model);
+        writer.Integer(statement, 34, attempt.HttpStatus);
+        writer.Text(statement, 35, attempt.ErrorCode);
+        writer.Text(statement, 36, attempt.Message);
+        writer.Text(statement, 37, attempt.Step);
+        writer.Time(statement, 38, attempt.StartedAt);
+        writer.Real(statement, 39, attempt.DurationMs);
+        writer.Integer(statement, 40, attempt.Bytes);
+        writer.Decimal(statement, 41, attempt.CostUsd);
+        if (writer.StepCountingChanges(statement) == 1)
+        {
+            return true;
+        }
+
+        WriteRun(writer, UpsertRun, run);
+        return false;
     }
 
     private static void WriteRun(SqliteHeldWriter writer, string sql, RunRecord run)
@@ -220,7 +297,7 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
         ArgumentNullException.ThrowIfNull(runId);
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT " + AttemptColumns + " FROM attempts WHERE run_id = @run_id ORDER BY seq;";
+        command.CommandText = "SELECT " + AttemptColumns + " FROM attempts WHERE run_id = @run_id ORDER BY seq;"; // the view: attempt_rows and the run's own
         command.Bind("@run_id", runId);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var attempts = new List<AttemptRecord>();
@@ -290,27 +367,28 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
         // IN (subquery) rather than EXISTS lets SQLite drive the search from the attempts' indexes when the value is rare.
         if (query.ErrorClass is { } errorClass)
         {
-            sql.Append(" AND (error_class = @error_class OR id IN (SELECT run_id FROM attempts WHERE error_class = @error_class AND status = 'failed'))");
+            sql.Append(" AND (error_class = @error_class OR id IN (SELECT run_id FROM attempt_rows WHERE error_class = @error_class AND status = 'failed'))");
             command.Bind("@error_class", errorClass.ToWire());
         }
 
         if (query.SkipReason is { } skipReason)
         {
-            sql.Append(" AND id IN (SELECT run_id FROM attempts WHERE skip_reason = @skip_reason AND status = 'skipped')");
+            sql.Append(" AND id IN (SELECT run_id FROM attempt_rows WHERE skip_reason = @skip_reason AND status = 'skipped')");
             command.Bind("@skip_reason", skipReason.ToWire());
         }
 
         // No index on the attempts' provider or model (schema 7: they cost every request two b-tree writes): runs are
-        // walked newest first and each one's attempts found by their key, until the page is full.
+        // walked newest first and each one's attempts found in its row (schema 8) or by their key, until the page is full.
+        // A run's own attempt only ever succeeded, so the error and skip filters above need only attempt_rows.
         if (query.Provider is not null)
         {
-            sql.Append(" AND EXISTS (SELECT 1 FROM attempts a WHERE a.run_id = runs.id AND a.provider = @provider)");
+            sql.Append(" AND (attempt_provider = @provider OR EXISTS (SELECT 1 FROM attempt_rows a WHERE a.run_id = runs.id AND a.provider = @provider))");
             command.Bind("@provider", query.Provider);
         }
 
         if (query.Model is not null)
         {
-            sql.Append(" AND EXISTS (SELECT 1 FROM attempts a WHERE a.run_id = runs.id AND a.model = @model)");
+            sql.Append(" AND (attempt_model = @model OR EXISTS (SELECT 1 FROM attempt_rows a WHERE a.run_id = runs.id AND a.model = @model))");
             command.Bind("@model", query.Model);
         }
 
@@ -357,10 +435,10 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
             + (query.Until is null ? string.Empty : " AND r.started_at < @until")
             + (query.KeyId is null ? string.Empty : " AND r.key_id = @key_id");
 
-        var runs = new List<(string Id, RunFacts Facts)>();
+        var runs = new List<(string Id, RunFacts Facts, int? OwnSeq, AttemptFacts? Own)>();
         using (var command = CreateFactsCommand(connection, transaction, query, """
             SELECT r.id, r.key_id, r.route, r.preset, r.outcome, r.served_provider, r.served_model, r.served_tier, r.error_class, r.duration_ms,
-                r.cache_hit, r.cost_usd, r.started_at
+                r.cache_hit, r.cost_usd, r.started_at, r.attempt_seq, r.attempt_provider, r.attempt_model, r.attempt_duration_ms
             FROM runs r
             """ + window + " ORDER BY r.started_at, r.id;"))
         {
@@ -384,15 +462,15 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
                     CostUsd = reader.GetNullableDecimal(11),
                     StartedAt = reader.GetTime(12),
                     Attempts = [],
-                }));
+                }, reader.GetNullableInt32(13), reader.IsDBNull(13) ? null : new AttemptFacts(reader.GetString(14), reader.GetNullableString(15), AttemptStatus.Success, null, null, reader.GetNullableDouble(16))));
             }
         }
 
         // CROSS JOIN keeps SQLite from scanning every attempt: it walks the window's runs and looks their attempts up by key.
-        var attempts = new Dictionary<string, List<AttemptFacts>>(StringComparer.Ordinal);
+        var attempts = new Dictionary<string, List<(int Seq, AttemptFacts Facts)>>(StringComparer.Ordinal);
         using (var command = CreateFactsCommand(connection, transaction, query, """
-            SELECT a.run_id, a.provider, a.model, a.status, a.error_class, a.skip_reason, a.duration_ms
-            FROM runs r CROSS JOIN attempts a ON a.run_id = r.id
+            SELECT a.run_id, a.provider, a.model, a.status, a.error_class, a.skip_reason, a.duration_ms, a.seq
+            FROM runs r CROSS JOIN attempt_rows a ON a.run_id = r.id
             """ + window + " ORDER BY r.started_at, r.id, a.seq;"))
         {
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -405,18 +483,36 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
                     attempts.Add(runId, list);
                 }
 
-                list.Add(new AttemptFacts(
+                list.Add((reader.GetInt32(7), new AttemptFacts(
                     reader.GetString(1),
                     reader.GetNullableString(2),
                     WireNames.ParseStoredStatus(reader.GetString(3)),
                     reader.GetNullableString(4) is { } errorClass ? WireNames.ParseStoredErrorClass(errorClass) : null,
                     reader.GetNullableString(5) is { } skipReason ? WireNames.ParseStoredSkipReason(skipReason) : null,
-                    reader.GetNullableDouble(6)));
+                    reader.GetNullableDouble(6))));
             }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return [.. runs.Select(run => attempts.TryGetValue(run.Id, out var list) ? run.Facts with { Attempts = list } : run.Facts)];
+        return [.. runs.Select(run => run.Facts with { Attempts = MergeAttempts(attempts.GetValueOrDefault(run.Id), run.OwnSeq, run.Own) })];
+    }
+
+    // A run's attempts in seq order: those of attempt_rows, and the run's own unless attempt_rows has its seq (then that row is newer).
+    private static IReadOnlyList<AttemptFacts> MergeAttempts(List<(int Seq, AttemptFacts Facts)>? rows, int? ownSeq, AttemptFacts? own)
+    {
+        if (own is null || ownSeq is not { } seq || rows?.Exists(r => r.Seq == seq) == true)
+        {
+            return rows is null ? [] : [.. rows.Select(r => r.Facts)];
+        }
+
+        if (rows is null)
+        {
+            return [own];
+        }
+
+        var at = rows.FindIndex(r => r.Seq > seq);
+        rows.Insert(at < 0 ? rows.Count : at, (seq, own));
+        return [.. rows.Select(r => r.Facts)];
     }
 
     /// <inheritdoc />

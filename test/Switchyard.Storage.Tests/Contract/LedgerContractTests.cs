@@ -709,6 +709,105 @@ public abstract class LedgerContractTests : IAsyncLifetime
         Assert.Equal(finished, await _ledger.GetRunAsync("run_1", Ct));
     }
 
+    // A request that starts and ends within one batch: its finish and its one successful attempt (a store may keep them together).
+    [Fact]
+    public async Task WriteBatchAsync_FinishAndItsOnlySuccessfulAttempt_ReadBackEverywhere()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        var finished = FullRun("run_1") with { StartedAt = T0 };
+        var attempt = SucceededAttempt("run_1", 1);
+
+        await writer.WriteBatchAsync([new LedgerWrite.RunFinished(finished), new LedgerWrite.Attempt(attempt)], Ct);
+
+        Assert.Equal(finished, await _ledger.GetRunAsync("run_1", Ct));
+        Assert.Equal([attempt], await _ledger.GetAttemptsAsync("run_1", Ct));
+        Assert.Equal(["run_1"], await ListIdsAsync(new RunQuery { Provider = attempt.Provider }));
+        Assert.Equal(["run_1"], await ListIdsAsync(new RunQuery { Model = attempt.Model }));
+        Assert.Empty(await ListIdsAsync(new RunQuery { Provider = "openai" }));
+        Assert.Empty(await ListIdsAsync(new RunQuery { SkipReason = SkipReason.NotCapable }));
+        var facts = Assert.Single(await _ledger.GetRunFactsAsync(new StatsQuery { Since = T0 }, Ct));
+        Assert.Equal([new AttemptFacts(attempt.Provider, attempt.Model, AttemptStatus.Success, null, null, attempt.DurationMs)], facts.Attempts);
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_FinishAndOnlyAttemptOfRunStartedInEarlierBatch_ReplacesTheStartedAttempt()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        var finished = FullRun("run_1");
+        var attempt = SucceededAttempt("run_1", 1);
+        await writer.WriteBatchAsync([new LedgerWrite.RunStarted(StartOf(finished)), new LedgerWrite.Attempt(attempt with { Status = AttemptStatus.Started, Message = null })], Ct);
+
+        await writer.WriteBatchAsync([new LedgerWrite.RunFinished(finished), new LedgerWrite.Attempt(attempt)], Ct);
+
+        Assert.Equal(finished, await _ledger.GetRunAsync("run_1", Ct));
+        Assert.Equal([attempt], await _ledger.GetAttemptsAsync("run_1", Ct));
+        Assert.Single(Assert.Single(await _ledger.GetRunFactsAsync(new StatsQuery { Since = T0 }, Ct)).Attempts);
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_FinishAndOnlyAttemptTwice_SecondChangesNothing()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        var finished = FullRun("run_1");
+        LedgerWrite[] batch = [new LedgerWrite.RunFinished(finished), new LedgerWrite.Attempt(SucceededAttempt("run_1", 1))];
+
+        await writer.WriteBatchAsync(batch, Ct);
+        await writer.WriteBatchAsync(batch, Ct);
+
+        Assert.Equal(finished, await _ledger.GetRunAsync("run_1", Ct));
+        Assert.Equal([SucceededAttempt("run_1", 1)], await _ledger.GetAttemptsAsync("run_1", Ct));
+    }
+
+    [Fact]
+    public async Task AttemptAsync_AfterBatchOfFinishAndOnlyAttempt_ReplacesItAndAddsInSeqOrder()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        var attempt = SucceededAttempt("run_1", 2);
+        await writer.WriteBatchAsync([new LedgerWrite.RunFinished(FullRun("run_1") with { StartedAt = T0 }), new LedgerWrite.Attempt(attempt)], Ct);
+
+        await _ledger.AttemptAsync(attempt with { Message = "corrected", DurationMs = 5 }, Ct);
+        await _ledger.AttemptAsync(StartedAttempt("run_1", 1), Ct);
+        await _ledger.AttemptAsync(StartedAttempt("run_1", 3), Ct);
+
+        Assert.Equal([StartedAttempt("run_1", 1), attempt with { Message = "corrected", DurationMs = 5 }, StartedAttempt("run_1", 3)], await _ledger.GetAttemptsAsync("run_1", Ct));
+        var facts = Assert.Single(await _ledger.GetRunFactsAsync(new StatsQuery { Since = T0 }, Ct));
+        Assert.Equal([null, 5, null], facts.Attempts.Select(a => a.DurationMs));
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_FinishAndItsOnlyAttemptFailed_FoundByItsErrorClass()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        var failed = SucceededAttempt("run_1", 1) with { Status = AttemptStatus.Failed, ErrorClass = ErrorClass.Timeout };
+        var skipped = SucceededAttempt("run_2", 1) with { Status = AttemptStatus.Skipped, SkipReason = SkipReason.CircuitOpen };
+
+        await writer.WriteBatchAsync(
+            [
+                new LedgerWrite.RunFinished(MinimalRun("run_1", T0) with { Outcome = RunOutcome.Failed }),
+                new LedgerWrite.Attempt(failed),
+                new LedgerWrite.RunFinished(MinimalRun("run_2", T0.AddSeconds(1)) with { Outcome = RunOutcome.Failed }),
+                new LedgerWrite.Attempt(skipped),
+            ],
+            Ct);
+
+        Assert.Equal(["run_1"], await ListIdsAsync(new RunQuery { ErrorClass = ErrorClass.Timeout }));
+        Assert.Equal(["run_2"], await ListIdsAsync(new RunQuery { SkipReason = SkipReason.CircuitOpen }));
+        Assert.Equal([failed], await _ledger.GetAttemptsAsync("run_1", Ct));
+        Assert.Equal([skipped], await _ledger.GetAttemptsAsync("run_2", Ct));
+    }
+
+    [Fact]
+    public async Task DeleteRunsBeforeAsync_RunWithItsOnlyAttemptFromABatch_LeavesNoAttempt()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        await writer.WriteBatchAsync([new LedgerWrite.RunFinished(MinimalRun("run_1", T0)), new LedgerWrite.Attempt(SucceededAttempt("run_1", 1))], Ct);
+
+        Assert.Equal(1, await _ledger.DeleteRunsBeforeAsync(T0.AddSeconds(1), Ct));
+
+        Assert.Null(await _ledger.GetRunAsync("run_1", Ct));
+        Assert.Empty(await _ledger.GetAttemptsAsync("run_1", Ct));
+    }
+
     [Fact]
     public async Task WriteBatchAsync_Empty_DoesNothing()
     {
@@ -967,6 +1066,9 @@ public abstract class LedgerContractTests : IAsyncLifetime
         Bytes = 5_000_000_000,
         CostUsd = 12345678.123456789012m,
     };
+
+    protected static AttemptRecord SucceededAttempt(string runId, int seq) =>
+        FullAttempt(runId, seq) with { Status = AttemptStatus.Success, ErrorClass = null, SkipReason = null, HttpStatus = 200, ErrorCode = null, Message = "served" };
 
     private static async Task WriteManyRunsAsync(ILedger[] ledgers, int count)
     {

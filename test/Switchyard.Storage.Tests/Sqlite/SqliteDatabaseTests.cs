@@ -88,7 +88,7 @@ public sealed class SqliteDatabaseTests : IDisposable
 
         foreach (var name in new[]
         {
-            "runs", "attempts", "api_keys", "server_secrets", "schema_version", "ix_runs_started_at_id", "ix_runs_key_id",
+            "runs", "attempts", "attempt_rows", "api_keys", "server_secrets", "schema_version", "ix_runs_started_at_id", "ix_runs_key_id",
             "ix_attempts_error_class", "ix_attempts_skip_reason",
         })
         {
