@@ -87,7 +87,7 @@ internal sealed class SqliteHeldWriter : IDisposable
     /// <summary>Runs a bound statement that returns no rows, then resets it for its next use.</summary>
     public void Step(sqlite3_stmt statement)
     {
-        var rc = raw.sqlite3_step(statement);
+        var rc = NativeBinds.sqlite3_step(statement.DangerousGetHandle());
         if (rc != raw.SQLITE_DONE)
         {
             try
@@ -96,18 +96,18 @@ internal sealed class SqliteHeldWriter : IDisposable
             }
             finally
             {
-                raw.sqlite3_reset(statement);
+                _ = NativeBinds.sqlite3_reset(statement.DangerousGetHandle()); // returns the step's code, handled above
             }
         }
 
-        raw.sqlite3_reset(statement);
+        _ = NativeBinds.sqlite3_reset(statement.DangerousGetHandle()); // returns the step's code, handled above
     }
 
     /// <summary>Runs a bound statement that returns no rows, resets it, and returns how many rows it inserted, changed or deleted.</summary>
     public int StepCountingChanges(sqlite3_stmt statement)
     {
         Step(statement);
-        return raw.sqlite3_changes(Handle);
+        return NativeBinds.sqlite3_changes(Handle.DangerousGetHandle());
     }
 
     /// <summary>Binds text as UTF-8 (the database's encoding, so SQLite stores it without converting), encoded on the stack when short.</summary>
@@ -115,7 +115,7 @@ internal sealed class SqliteHeldWriter : IDisposable
     {
         if (value is null)
         {
-            Check(raw.sqlite3_bind_null(statement, index));
+            Check(NativeBinds.sqlite3_bind_null(statement.DangerousGetHandle(), index));
             return;
         }
 
@@ -123,7 +123,7 @@ internal sealed class SqliteHeldWriter : IDisposable
         {
             Span<byte> bytes = stackalloc byte[256 * 3];
             var written = Encoding.UTF8.GetBytes(value, bytes);
-            Check(raw.sqlite3_bind_text(statement, index, bytes[..written]));
+            Check(NativeBinds.BindText(statement, index, bytes[..written]));
             return;
         }
 
@@ -131,7 +131,7 @@ internal sealed class SqliteHeldWriter : IDisposable
         try
         {
             var written = Encoding.UTF8.GetBytes(value, rented);
-            Check(raw.sqlite3_bind_text(statement, index, rented.AsSpan(0, written)));
+            Check(NativeBinds.BindText(statement, index, rented.AsSpan(0, written)));
         }
         finally
         {
@@ -140,17 +140,17 @@ internal sealed class SqliteHeldWriter : IDisposable
     }
 
     public void Integer(sqlite3_stmt statement, int index, long? value) =>
-        Check(value is { } number ? raw.sqlite3_bind_int64(statement, index, number) : raw.sqlite3_bind_null(statement, index));
+        Check(value is { } number ? NativeBinds.sqlite3_bind_int64(statement.DangerousGetHandle(), index, number) : NativeBinds.sqlite3_bind_null(statement.DangerousGetHandle(), index));
 
     public void Real(sqlite3_stmt statement, int index, double? value) =>
-        Check(value is { } number ? raw.sqlite3_bind_double(statement, index, number) : raw.sqlite3_bind_null(statement, index));
+        Check(value is { } number ? NativeBinds.sqlite3_bind_double(statement.DangerousGetHandle(), index, number) : NativeBinds.sqlite3_bind_null(statement.DangerousGetHandle(), index));
 
     /// <summary>A time as <see cref="SqliteTime"/> text, formatted on the stack.</summary>
     public void Time(sqlite3_stmt statement, int index, DateTimeOffset? value)
     {
         if (value is not { } time)
         {
-            Check(raw.sqlite3_bind_null(statement, index));
+            Check(NativeBinds.sqlite3_bind_null(statement.DangerousGetHandle(), index));
             return;
         }
 
@@ -160,7 +160,7 @@ internal sealed class SqliteHeldWriter : IDisposable
             throw new FormatException($"The time {time:O} does not fit the stored form.");
         }
 
-        Check(raw.sqlite3_bind_text(statement, index, text[..written]));
+        Check(NativeBinds.BindText(statement, index, text[..written]));
     }
 
     /// <summary>An exact decimal as invariant text (as <see cref="SqliteParameters.BindDecimal"/>), formatted on the stack.</summary>
@@ -168,7 +168,7 @@ internal sealed class SqliteHeldWriter : IDisposable
     {
         if (value is not { } number)
         {
-            Check(raw.sqlite3_bind_null(statement, index));
+            Check(NativeBinds.sqlite3_bind_null(statement.DangerousGetHandle(), index));
             return;
         }
 
@@ -178,7 +178,7 @@ internal sealed class SqliteHeldWriter : IDisposable
             throw new FormatException($"The decimal {number} does not fit the stored form.");
         }
 
-        Check(raw.sqlite3_bind_text16(statement, index, text[..written]));
+        Check(NativeBinds.BindText16(statement, index, text[..written]));
     }
 
     public void Dispose()

@@ -809,6 +809,29 @@ public abstract class LedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WriteBatchAsync_EmptyTexts_StayEmptyNotNull()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+        var run = MinimalRun("run_1", T0) with { Route = "", RequestedModel = "", PromptPreview = "", ErrorMessage = "" };
+        var attempt = SucceededAttempt("run_1", 1) with { Provider = "", Message = "" };
+        var other = MinimalRun("run_2", T0.AddSeconds(1)) with { Route = "" };
+
+        await writer.WriteBatchAsync(
+            [
+                new LedgerWrite.RunFinished(run),
+                new LedgerWrite.Attempt(attempt),
+                new LedgerWrite.RunStarted(other),
+                new LedgerWrite.Attempt(StartedAttempt("run_2", 1) with { Provider = "", Model = "" }),
+            ],
+            Ct);
+
+        Assert.Equal(run, await _ledger.GetRunAsync("run_1", Ct));
+        Assert.Equal([attempt], await _ledger.GetAttemptsAsync("run_1", Ct));
+        Assert.Equal(other, await _ledger.GetRunAsync("run_2", Ct));
+        Assert.Equal([StartedAttempt("run_2", 1) with { Provider = "", Model = "" }], await _ledger.GetAttemptsAsync("run_2", Ct));
+    }
+
+    [Fact]
     public async Task WriteBatchAsync_Empty_DoesNothing()
     {
         var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
