@@ -108,6 +108,10 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
 
     private readonly SqliteDatabase _database;
 
+    // WriteBatchAsync's per-batch collections, reused: only touched under the database's write lock.
+    private readonly Dictionary<string, int> _soleAttempts = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _carried = [];
+
     /// <summary>Creates a ledger over a migrated database.</summary>
     public SqliteLedger(SqliteDatabase database)
     {
@@ -171,17 +175,18 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
                 writer.Execute("BEGIN IMMEDIATE;");
                 try
                 {
-                    var soleAttempts = SoleSuccessfulAttempts(writes);
-                    HashSet<int>? carried = null;
+                    var soleAttempts = SoleSuccessfulAttempts(writes, _soleAttempts);
+                    var carried = _carried;
+                    carried.Clear();
                     for (var i = 0; i < writes.Count; i++)
                     {
                         switch (writes[i])
                         {
-                            case LedgerWrite.RunFinished finished when soleAttempts?.TryGetValue(finished.RunId, out var at) == true && at > i:
+                            case LedgerWrite.RunFinished finished when soleAttempts.TryGetValue(finished.RunId, out var at) && at > i:
                                 var sole = ((LedgerWrite.Attempt)writes[at]).Record;
                                 if (WriteRunCarrying(writer, finished.Run, sole))
                                 {
-                                    (carried ??= []).Add(at);
+                                    carried.Add(at);
                                 }
 
                                 break;
@@ -191,7 +196,7 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
                             case LedgerWrite.RunStarted started:
                                 WriteRun(writer, InsertRunIfNew, started.Run);
                                 break;
-                            case LedgerWrite.Attempt attempt when carried?.Contains(i) != true:
+                            case LedgerWrite.Attempt attempt when !carried.Contains(i):
                                 var statement = writer.Prepare(UpsertAttempt, AttemptColumnCount);
                                 BindAttempt(writer, statement, attempt.Record);
                                 writer.Step(statement);
@@ -213,14 +218,13 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
     }
 
     // Per run of the batch whose attempts in it are exactly one successful attempt: the position of that attempt.
-    private static Dictionary<string, int>? SoleSuccessfulAttempts(IReadOnlyList<LedgerWrite> writes)
+    private static Dictionary<string, int> SoleSuccessfulAttempts(IReadOnlyList<LedgerWrite> writes, Dictionary<string, int> sole)
     {
-        Dictionary<string, int>? sole = null;
+        sole.Clear();
         for (var i = 0; i < writes.Count; i++)
         {
             if (writes[i] is LedgerWrite.Attempt { Record: var attempt })
             {
-                sole ??= new Dictionary<string, int>(StringComparer.Ordinal);
                 if (!sole.TryAdd(attempt.RunId, i))
                 {
                     sole[attempt.RunId] = -1;
