@@ -498,7 +498,9 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return [.. runs.Select(run => run.Facts with { Attempts = MergeAttempts(attempts.GetValueOrDefault(run.Id), run.OwnSeq, run.Own) })];
+        return [.. runs.Select(run => attempts.TryGetValue(run.Id, out var rows) || run.Own is not null
+            ? run.Facts with { Attempts = MergeAttempts(rows, run.OwnSeq, run.Own) }
+            : run.Facts)];
     }
 
     // A run's attempts in seq order: those of attempt_rows, and the run's own unless attempt_rows has its seq (then that row is newer).
