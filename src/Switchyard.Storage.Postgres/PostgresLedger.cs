@@ -113,6 +113,19 @@ public sealed class PostgresLedger : ILedger, ILedgerBatchWriter
 
     /// <inheritdoc />
     /// <remarks>
+    /// PostgreSQL's classes 22 (data exception: a value out of range, bad encoding, a string too long) and 23 (integrity:
+    /// a NOT NULL column, an attempt of an unknown run) are about the record; a lost connection, a shutdown, a full disk
+    /// or a serialization failure pass.
+    /// </remarks>
+    public bool IsRejection(Exception exception) => exception switch
+    {
+        PostgresException postgres => postgres.SqlState.StartsWith("22", StringComparison.Ordinal) || postgres.SqlState.StartsWith("23", StringComparison.Ordinal),
+        NpgsqlException => false,
+        _ => LedgerRejections.IsValueError(exception),
+    };
+
+    /// <inheritdoc />
+    /// <remarks>
     /// One transaction, sent as one <see cref="NpgsqlBatch"/>: a single round trip for the whole batch. Batches are
     /// idempotent: a run start whose id is already stored is skipped, and attempts and finishes replace, so a batch
     /// may be written again when it is unknown whether a failed try committed (a connection lost during COMMIT).

@@ -145,6 +145,18 @@ public sealed class SqliteLedger : ILedger, ILedgerBatchWriter
 
     /// <inheritdoc />
     /// <remarks>
+    /// SQLite's answers about the record: a constraint it breaks (a NOT NULL column, an attempt of an unknown run), a
+    /// type or size it cannot hold, a parameter out of range. Busy, locked, full, read-only and I/O errors are about
+    /// the database and pass.
+    /// </remarks>
+    public bool IsRejection(Exception exception) => exception switch
+    {
+        SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) is raw.SQLITE_CONSTRAINT or raw.SQLITE_MISMATCH or raw.SQLITE_TOOBIG or raw.SQLITE_RANGE,
+        _ => LedgerRejections.IsValueError(exception),
+    };
+
+    /// <inheritdoc />
+    /// <remarks>
     /// One transaction under the process's write lock, on the database's held writer connection, with statements
     /// prepared once per connection and bound by position, one row per statement, in batch order: a start is skipped
     /// when its run is stored, a finish and an attempt replace their row. Single-row statements need no statement

@@ -14,6 +14,14 @@ public sealed partial class BufferedLedger
             Message = "Stored the ledger batch of {BatchSize} writes after {Failures} failures")]
         public static partial void BatchRecovered(ILogger logger, int batchSize, int failures);
 
+        [LoggerMessage(EventId = 303, EventName = "LedgerBatchRejected", Level = LogLevel.Warning,
+            Message = "The store rejected a ledger batch of {BatchSize} writes {Failures} times in a row; writing them one by one to set aside only the ones it refuses")]
+        public static partial void BatchRejected(ILogger logger, Exception exception, int batchSize, int failures);
+
+        [LoggerMessage(EventId = 304, EventName = "LedgerWriteRejected", Level = LogLevel.Error,
+            Message = "The store rejected the ledger write {WriteKind} of run {RunId} (attempt {AttemptSeq}) {Failures} times in a row: set aside, not stored; the rest of the ledger goes on")]
+        public static partial void WriteRejected(ILogger logger, Exception exception, string writeKind, string runId, int? attemptSeq, int failures);
+
         [LoggerMessage(EventId = 302, EventName = "LedgerWritesAbandoned", Level = LogLevel.Error,
             Message = "The ledger writer was stopped before it could store {Lost} writes: those records are lost")]
         public static partial void WritesAbandoned(ILogger logger, long lost);

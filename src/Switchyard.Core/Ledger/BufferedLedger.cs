@@ -29,6 +29,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
 
     private readonly Lock _progressLock = new();
     private long _written;
+    private long _rejected;
     private bool _stopped;
     private TaskCompletionSource _progress = NewSignal();
 
@@ -56,6 +57,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryBaseDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryMaxDelay, options.RetryBaseDelay);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchWindow, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RejectAfter, 1);
 
         _store = store;
         _batchWriter = store as ILedgerBatchWriter;
@@ -97,6 +99,12 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Writes the store rejected (see <see cref="ILedgerBatchWriter.IsRejection"/>) <see cref="BufferedLedgerOptions.RejectAfter"/>
+    /// times in a row and that were set aside, each logged at Error with its run, since start. They count as written.
+    /// </summary>
+    public long Rejected => Interlocked.Read(ref _rejected);
 
     /// <inheritdoc />
     /// <remarks>Returns once the write is queued; waits while the queue is full.</remarks>
@@ -316,7 +324,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
                     // Without batches each write is stored (and retried) alone, so a retry never repeats a stored write.
                     foreach (var write in batch)
                     {
-                        await StoreAsync([write], abandon).ConfigureAwait(false);
+                        await StoreAloneAsync(write, abandon).ConfigureAwait(false);
                     }
                 }
 
@@ -474,23 +482,23 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
         hurry.TrySetResult();
     }
 
-    // Tries the batch until it is stored: a record is never dropped because the store is down or busy.
+    // Tries the batch until it is stored: a record is never dropped because the store is down or busy. A batch the store
+    // rejects (ILedgerBatchWriter.IsRejection) RejectAfter times in a row is written write by write instead, so that
+    // only the writes the store refuses are set aside and the rest of the batch, and the queue behind it, flow on.
     private async Task StoreAsync(List<LedgerWrite> batch, CancellationToken abandon)
     {
+        if (_batchWriter is null)
+        {
+            await StoreAloneAsync(batch[0], abandon).ConfigureAwait(false);
+            return;
+        }
+
         var failures = 0;
         while (true)
         {
             try
             {
-                if (_batchWriter is not null)
-                {
-                    await _batchWriter.WriteBatchAsync(batch, abandon).ConfigureAwait(false);
-                }
-                else
-                {
-                    await batch[0].ApplyAsync(_store, abandon).ConfigureAwait(false);
-                }
-
+                await _batchWriter.WriteBatchAsync(batch, abandon).ConfigureAwait(false);
                 if (failures > 0)
                 {
                     Log.BatchRecovered(_logger, batch.Count, failures);
@@ -501,8 +509,61 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
             catch (Exception ex) when (!(ex is OperationCanceledException && abandon.IsCancellationRequested))
             {
                 failures++;
+                if (batch.Count > 1 && failures >= _options.RejectAfter && _batchWriter.IsRejection(ex))
+                {
+                    Log.BatchRejected(_logger, ex, batch.Count, failures);
+                    foreach (var write in batch)
+                    {
+                        await StoreAloneAsync(write, abandon).ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+
                 var delay = RetryDelay(failures);
                 Log.BatchFailed(_logger, ex, batch.Count, failures, Pending, delay.TotalMilliseconds);
+                await Task.Delay(delay, _time, abandon).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // One write, tried until it is stored, or set aside (logged at Error and counted) once the store has rejected it
+    // RejectAfter times in a row. A store without batches is written this way too; it cannot tell a rejection.
+    private async Task StoreAloneAsync(LedgerWrite write, CancellationToken abandon)
+    {
+        var failures = 0;
+        while (true)
+        {
+            try
+            {
+                if (_batchWriter is not null)
+                {
+                    await _batchWriter.WriteBatchAsync([write], abandon).ConfigureAwait(false);
+                }
+                else
+                {
+                    await write.ApplyAsync(_store, abandon).ConfigureAwait(false);
+                }
+
+                if (failures > 0)
+                {
+                    Log.BatchRecovered(_logger, 1, failures);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && abandon.IsCancellationRequested))
+            {
+                failures++;
+                if (failures >= _options.RejectAfter && _batchWriter?.IsRejection(ex) == true)
+                {
+                    Interlocked.Increment(ref _rejected);
+                    Log.WriteRejected(_logger, ex, write.GetType().Name, write.RunId, (write as LedgerWrite.Attempt)?.Record.Seq, failures);
+                    return;
+                }
+
+                var delay = RetryDelay(failures);
+                Log.BatchFailed(_logger, ex, 1, failures, Pending, delay.TotalMilliseconds);
                 await Task.Delay(delay, _time, abandon).ConfigureAwait(false);
             }
         }

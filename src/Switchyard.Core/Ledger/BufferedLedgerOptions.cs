@@ -29,6 +29,14 @@ public sealed class BufferedLedgerOptions
     /// <summary>The longest wait between two tries of a failing batch.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many times in a row the store may reject a batch (see <see cref="ILedgerBatchWriter.IsRejection"/>: a record
+    /// it refuses, not a store that is down) before its writes are tried one by one, and then how many times one write
+    /// may be rejected before it is set aside, logged at Error and counted, so that it cannot stop the ledger.
+    /// </summary>
+    [Range(1, 1000)]
+    public int RejectAfter { get; set; } = 3;
+
     /// <summary>How long disposing waits for the queue to be stored before it gives up (and logs how many writes were lost).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

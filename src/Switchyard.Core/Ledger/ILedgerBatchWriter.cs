@@ -12,4 +12,13 @@ public interface ILedgerBatchWriter
     /// whose failed try may have committed can be retried.
     /// </summary>
     ValueTask WriteBatchAsync(IReadOnlyList<LedgerWrite> writes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when <paramref name="exception"/>, thrown by <see cref="WriteBatchAsync"/>, says the store refused what it
+    /// was given (a constraint it breaks, a value it cannot hold): the same writes fail every time while others are
+    /// stored. False when the store could not write at all (busy, locked, disk full, connection lost), which passes.
+    /// <see cref="BufferedLedger"/> retries the second kind for as long as it lasts and sets the first kind aside,
+    /// write by write, so one bad record cannot stop the ledger.
+    /// </summary>
+    bool IsRejection(Exception exception);
 }

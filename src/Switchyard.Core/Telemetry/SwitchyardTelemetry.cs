@@ -51,6 +51,17 @@ public sealed class SwitchyardTelemetry : IDisposable
     /// <summary>The meter, for observable instruments owned elsewhere (e.g. circuit state).</summary>
     public Meter Meter => _meter;
 
+    /// <summary>
+    /// Observes the ledger's queue: <c>switchyard.ledger.pending</c> (writes queued, not yet stored) and
+    /// <c>switchyard.ledger.rejected</c> (writes the store refused and that were set aside; each also logged at Error).
+    /// </summary>
+    public void ObserveLedger(BufferedLedger ledger)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        _meter.CreateObservableGauge("switchyard.ledger.pending", () => ledger.Pending, "{write}", "Ledger writes queued and not yet stored.");
+        _meter.CreateObservableCounter("switchyard.ledger.rejected", () => ledger.Rejected, "{write}", "Ledger writes the store refused, set aside and logged at Error.");
+    }
+
     /// <summary>Starts the span of a run.</summary>
     public static Activity? StartRun(RunRecord run)
     {

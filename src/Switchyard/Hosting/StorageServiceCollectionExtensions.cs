@@ -7,6 +7,7 @@ using Switchyard.Ledger;
 using Switchyard.Storage.Postgres;
 using Switchyard.Storage.S3;
 using Switchyard.Storage.Sqlite;
+using Switchyard.Telemetry;
 using Switchyard.Webhooks;
 
 namespace Switchyard.Hosting;
@@ -31,11 +32,16 @@ internal static class StorageServiceCollectionExtensions
         var storeLedger = config.Storage.PostgresUrl is { } url ? AddPostgresStores(services, url) : AddSqliteStores(services, config);
 
         services.AddSingleton(new BufferedLedgerOptions());
-        services.AddSingleton(sp => new BufferedLedger(
-            storeLedger(sp),
-            sp.GetRequiredService<BufferedLedgerOptions>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<BufferedLedger>>()));
+        services.AddSingleton(sp =>
+        {
+            var ledger = new BufferedLedger(
+                storeLedger(sp),
+                sp.GetRequiredService<BufferedLedgerOptions>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<BufferedLedger>>());
+            sp.GetService<SwitchyardTelemetry>()?.ObserveLedger(ledger);
+            return ledger;
+        });
         services.AddSingleton<ILedger>(sp => sp.GetService<IConfiguration>()?[BenchNoLedgerVariable] == "1"
             ? new BenchNoLedger()
             : sp.GetRequiredService<BufferedLedger>());

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Switchyard.Alerts;
 using Switchyard.Configuration;
 using Switchyard.Core.Tests.Fakes;
+using Switchyard.Tests.Common.Logging;
 using Switchyard.Generation;
 using Switchyard.Webhooks;
 

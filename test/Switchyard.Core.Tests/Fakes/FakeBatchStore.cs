@@ -12,6 +12,7 @@ internal sealed class FakeBatchStore : ILedger, ILedgerBatchWriter
     private readonly InMemoryLedger _data = new();
     private readonly List<LedgerWrite[]> _batches = [];
     private readonly Channel<int> _batchesSeen = Channel.CreateUnbounded<int>();
+    private readonly HashSet<string> _refusedRuns = [];
     private TaskCompletionSource? _gate;
     private int _failuresLeft;
 
@@ -42,6 +43,26 @@ internal sealed class FakeBatchStore : ILedger, ILedgerBatchWriter
     /// <summary>Makes the next <paramref name="times"/> calls throw.</summary>
     public void FailNext(int times) => _failuresLeft = times;
 
+    /// <summary>Makes every call whose batch holds a write of <paramref name="runId"/> throw a rejection (<see cref="IsRejection"/>).</summary>
+    public void Refuse(string runId)
+    {
+        lock (_refusedRuns)
+        {
+            _refusedRuns.Add(runId);
+        }
+    }
+
+    /// <summary>Lets the writes of <paramref name="runId"/> through again.</summary>
+    public void Accept(string runId)
+    {
+        lock (_refusedRuns)
+        {
+            _refusedRuns.Remove(runId);
+        }
+    }
+
+    public bool IsRejection(Exception exception) => exception is RefusedException;
+
     /// <summary>Waits (bounded) until a call of <see cref="WriteBatchAsync"/> begins; returns its batch size.</summary>
     public async Task<int> WaitForCallAsync()
     {
@@ -63,6 +84,14 @@ internal sealed class FakeBatchStore : ILedger, ILedgerBatchWriter
         {
             _failuresLeft--;
             throw new InvalidOperationException("the store is down");
+        }
+
+        lock (_refusedRuns)
+        {
+            if (writes.FirstOrDefault(w => _refusedRuns.Contains(w.RunId)) is { } refused)
+            {
+                throw new RefusedException($"the store refuses the writes of {refused.RunId}");
+            }
         }
 
         foreach (var write in writes)
@@ -92,3 +121,6 @@ internal sealed class FakeBatchStore : ILedger, ILedgerBatchWriter
 
     public ValueTask<int> DeleteRunsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) => _data.DeleteRunsBeforeAsync(cutoff, cancellationToken);
 }
+
+/// <summary>What <see cref="FakeBatchStore"/> throws for a write it refuses.</summary>
+internal sealed class RefusedException(string message) : Exception(message);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Switchyard.Core.Tests.Fakes;
+using Switchyard.Tests.Common.Logging;
 using Switchyard.Tests.Common.Time;
 using Switchyard.Generation;
 using Switchyard.Ledger;
@@ -456,6 +457,69 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Store_RefusesOneRunsWrites_TheyAreSetAsideAndTheRestOfTheBatchAndTheQueueAreStored()
+    {
+        var ledger = Create(
+            new BufferedLedgerOptions { BatchWindow = TimeSpan.FromMinutes(10), RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5), RejectAfter = 3 },
+            batchWindow: true);
+        _store.Refuse("run_1");
+
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromMinutes(10));
+        await ledger.RunStartedAsync(Run("run_1"), Ct);
+        await ledger.AttemptAsync(Attempt("run_1", 1), Ct);
+        await ledger.RunStartedAsync(Run("run_2"), Ct);
+        var flush = ledger.FlushAsync(Ct);
+
+        // The batch of four: two waits, then the third rejection sends it write by write; each of run_1's two writes
+        // is then rejected three times on its own (two waits each) and set aside.
+        var waits = new List<double>();
+        for (var i = 0; i < 6; i++)
+        {
+            var wait = await _time.WaitForTimerAsync(d => d > TimeSpan.Zero && d < TimeSpan.FromMinutes(10));
+            waits.Add(wait.TotalMilliseconds);
+            Assert.False(flush.IsCompleted);
+            _time.Advance(wait);
+        }
+
+        await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal<double>([100, 200, 100, 200, 100, 200], waits);
+        Assert.Equal(["run_0", "run_2"], _store.Writes.Select(w => w.RunId));
+        Assert.Equal(2, ledger.Rejected);
+        Assert.Equal(0, ledger.Pending);
+        Assert.Single(_logger.Entries, e => e is { Level: LogLevel.Warning, EventName: "LedgerBatchRejected" });
+        var rejected = _logger.Entries.Where(e => e.EventName == "LedgerWriteRejected").ToList();
+        Assert.Equal(2, rejected.Count);
+        Assert.All(rejected, e => Assert.Equal(LogLevel.Error, e.Level));
+        Assert.Contains("RunStarted of run run_1", rejected[0].Message, StringComparison.Ordinal);
+        Assert.Contains("Attempt of run run_1 (attempt 1)", rejected[1].Message, StringComparison.Ordinal);
+
+        // The ledger goes on.
+        await ledger.RunStartedAsync(Run("run_3"), Ct);
+        await ledger.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(["run_0", "run_2", "run_3"], _store.Writes.Select(w => w.RunId));
+    }
+
+    [Fact]
+    public async Task Store_RefusesAWriteFewerTimesThanRejectAfter_NothingIsSetAside()
+    {
+        var ledger = Create(new BufferedLedgerOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5), RejectAfter = 3 });
+        _store.Refuse("run_0");
+
+        await ledger.RunStartedAsync(Run("run_0"), Ct);
+        var flush = ledger.FlushAsync(Ct);
+        _time.Advance(await _time.WaitForTimerAsync(d => d == TimeSpan.FromMilliseconds(100)));
+        await _time.WaitForTimerAsync(d => d == TimeSpan.FromMilliseconds(200));
+        _store.Accept("run_0");
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(["run_0"], _store.Writes.Select(w => w.RunId));
+        Assert.Equal(0, ledger.Rejected);
+        Assert.DoesNotContain(_logger.Entries, e => e.EventName == "LedgerWriteRejected");
+    }
+
+    [Fact]
     public async Task Store_KeepsFailing_WritersBlockWhenFullAndNothingIsDropped()
     {
         var ledger = Create(new BufferedLedgerOptions { Capacity = 2, MaxBatchSize = 1, RetryBaseDelay = TimeSpan.FromSeconds(1), RetryMaxDelay = TimeSpan.FromSeconds(1) });
@@ -474,6 +538,7 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
 
         Assert.False(blocked.IsCompleted);
         Assert.Empty(_store.Writes);
+        Assert.Equal(0, ledger.Rejected);
         Assert.True(_logger.Entries.Count(e => e.Level == LogLevel.Error) >= 6);
 
         _store.FailNext(0);

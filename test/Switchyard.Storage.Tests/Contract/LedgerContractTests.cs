@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Switchyard.Generation;
 using Switchyard.Ledger;
+using Switchyard.Tests.Common.Logging;
 
 namespace Switchyard.Storage.Tests.Contract;
 
@@ -662,6 +663,55 @@ public abstract class LedgerContractTests : IAsyncLifetime
         Assert.Null(await _ledger.GetRunAsync("run_1", Ct));
         Assert.Empty(await _ledger.GetAttemptsAsync("run_1", Ct));
         Assert.Equal(["existing"], await ListIdsAsync(new RunQuery()));
+    }
+
+    [Fact]
+    public async Task IsRejection_WriteTheStoreRefuses_IsTrue()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+
+        var unknownRun = await Assert.ThrowsAnyAsync<Exception>(async () => await writer.WriteBatchAsync([new LedgerWrite.Attempt(StartedAttempt("unknown_run", 1))], Ct));
+
+        Assert.True(writer.IsRejection(unknownRun), unknownRun.ToString());
+        Assert.True(writer.IsRejection(new FormatException("The decimal does not fit the stored form.")));
+        Assert.True(writer.IsRejection(new ArgumentOutOfRangeException("value")));
+    }
+
+    [Fact]
+    public void IsRejection_StoreThatCannotWrite_IsFalse()
+    {
+        var writer = Assert.IsAssignableFrom<ILedgerBatchWriter>(_ledger);
+
+        Assert.False(writer.IsRejection(new IOException("No space left on device")));
+        Assert.False(writer.IsRejection(new TimeoutException("The operation has timed out.")));
+        Assert.False(writer.IsRejection(new OperationCanceledException()));
+        Assert.False(writer.IsRejection(new InvalidOperationException("The connection was closed.")));
+    }
+
+    [Fact]
+    public async Task BufferedLedger_OverTheStore_SetsAsideOnlyTheRefusedWriteAndStoresTheRest()
+    {
+        var logger = new ListLogger<BufferedLedger>();
+        // A batch window longer than the test: the writer takes the four writes as one batch when the read below ends
+        // it, so the refused attempt fails the whole batch until its writes are tried one by one.
+        await using var buffered = new BufferedLedger(
+            _ledger,
+            new BufferedLedgerOptions { BatchWindow = TimeSpan.FromHours(1), RetryBaseDelay = TimeSpan.Zero, RetryMaxDelay = TimeSpan.Zero, RejectAfter = 2 },
+            TimeProvider.System,
+            logger);
+        var finished = FullRun("run_1");
+        await buffered.RunStartedAsync(StartOf(finished), Ct);
+        await buffered.AttemptAsync(StartedAttempt("unknown_run", 1), Ct);
+        await buffered.AttemptAsync(FullAttempt("run_1", 1), Ct);
+        await buffered.RunFinishedAsync(finished, Ct);
+
+        Assert.Equal(finished, await buffered.GetRunAsync("run_1", Ct));
+        Assert.Equal([FullAttempt("run_1", 1)], await buffered.GetAttemptsAsync("run_1", Ct));
+        Assert.Empty(await buffered.GetAttemptsAsync("unknown_run", Ct));
+        Assert.Equal(1, buffered.Rejected);
+        var rejected = Assert.Single(logger.Entries, e => e.EventName == "LedgerWriteRejected");
+        Assert.Contains("Attempt of run unknown_run (attempt 1)", rejected.Message, StringComparison.Ordinal);
+        Assert.Single(logger.Entries, e => e.EventName == "LedgerBatchRejected");
     }
 
     [Fact]

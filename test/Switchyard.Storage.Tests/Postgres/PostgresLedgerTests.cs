@@ -1,3 +1,4 @@
+using Npgsql;
 using Switchyard.Ledger;
 using Switchyard.Storage.Postgres;
 using Switchyard.Storage.Tests.Contract;
@@ -31,6 +32,22 @@ public sealed class PostgresLedgerTests(PostgresTestDatabase database) : LedgerC
 
         Assert.Equal(["run_a"], page.Select(r => r.Id));
     }
+
+    [Theory]
+    [InlineData("23503", true)] // foreign_key_violation: an attempt of an unknown run
+    [InlineData("23502", true)] // not_null_violation
+    [InlineData("22001", true)] // string_data_right_truncation
+    [InlineData("22P05", true)] // untranslatable_character
+    [InlineData("57P01", false)] // admin_shutdown
+    [InlineData("53100", false)] // disk_full: the server, not the record; retried until there is room
+    [InlineData("40001", false)] // serialization_failure
+    [InlineData("08006", false)] // connection_failure
+    public void IsRejection_PostgresError_OnlyWhenAboutTheRecord(string sqlState, bool rejection) =>
+        Assert.Equal(rejection, _ledger.IsRejection(new PostgresException("error", "ERROR", "ERROR", sqlState)));
+
+    [Fact]
+    public void IsRejection_ConnectionLost_IsFalse() =>
+        Assert.False(_ledger.IsRejection(new NpgsqlException("Exception while reading from stream", new IOException("Connection reset"))));
 
     protected override async ValueTask<ILedger> CreateLedgerAsync()
     {

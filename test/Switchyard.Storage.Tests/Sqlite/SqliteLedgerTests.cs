@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Switchyard.Ledger;
 using Switchyard.Storage.Sqlite;
 using Switchyard.Storage.Tests.Contract;
@@ -21,6 +22,19 @@ public sealed class SqliteLedgerTests : LedgerContractTests
 
         Assert.Equal(startedAt.UtcTicks, loaded!.StartedAt.UtcTicks);
     }
+
+    [Theory]
+    [InlineData(19, true)] // SQLITE_CONSTRAINT
+    [InlineData(787, true)] // SQLITE_CONSTRAINT_FOREIGNKEY: an attempt of an unknown run
+    [InlineData(1299, true)] // SQLITE_CONSTRAINT_NOTNULL
+    [InlineData(18, true)] // SQLITE_TOOBIG
+    [InlineData(5, false)] // SQLITE_BUSY
+    [InlineData(6, false)] // SQLITE_LOCKED
+    [InlineData(8, false)] // SQLITE_READONLY
+    [InlineData(10, false)] // SQLITE_IOERR
+    [InlineData(13, false)] // SQLITE_FULL: the disk, not the record; retried until there is room
+    public void IsRejection_SqliteError_OnlyWhenAboutTheRecord(int errorCode, bool rejection) =>
+        Assert.Equal(rejection, _ledger.IsRejection(new SqliteException("error", errorCode)));
 
     [Fact]
     public async Task ListRunsAsync_AfterCursor_UsesStoredStartTimeOfTheAfterRun()

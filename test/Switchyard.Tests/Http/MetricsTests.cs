@@ -31,6 +31,8 @@ public sealed class MetricsTests : IClassFixture<GatewayFactory>
         Assert.Matches("switchyard_placeholder_served_total\\{[^}]*route=\"text\"[^}]*\\} [1-9]", text);
         Assert.Contains("switchyard_run_duration_seconds_bucket", text, StringComparison.Ordinal);
         Assert.Matches("switchyard_circuit_state\\{[^}]*provider=\"sandbox-a\"[^}]*\\} 0", text);
+        Assert.Matches("(?m)^switchyard_ledger_pending(\\{[^}]*\\})? [0-9]+", text);
+        Assert.Matches("(?m)^switchyard_ledger_rejected_total(\\{[^}]*\\})? 0", text);
     }
 
     [Fact]

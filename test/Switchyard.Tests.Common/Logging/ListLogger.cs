@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace Switchyard.Core.Tests.Fakes;
+namespace Switchyard.Tests.Common.Logging;
 
 /// <summary>A logger that keeps every entry's level and event name.</summary>
-internal sealed class ListLogger<T> : ILogger<T>
+public sealed class ListLogger<T> : ILogger<T>
 {
     private readonly List<(LogLevel Level, string? EventName, string Message)> _entries = [];
 
