@@ -19,11 +19,11 @@ internal static partial class BatchShapeBenchmark
 
     public static async Task<bool> RunAsync(BenchOptions options)
     {
-        const int RequestsPerBatch = 150;
-        const int Batches = 300;
+        var perBatch = options.BatchRequests;
+        var batchCount = 45_000 / perBatch;
         var spanning = options.SpanningPercent / 100.0;
         Console.WriteLine();
-        Console.WriteLine($"## (d) SQLite batch writes per chat request: batches of {RequestsPerBatch} requests, {options.SpanningPercent} % of them started in one batch and finished in the next, {Batches} batches per round");
+        Console.WriteLine($"## (d) SQLite batch writes per chat request: batches of {perBatch} requests, {options.SpanningPercent} % of them started in one batch and finished in the next, {batchCount} batches per round");
         Console.WriteLine("| round | requests | writes | thread CPU µs/request | process CPU µs/request | wall µs/request | runs in DB |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
         var folder = Directory.CreateTempSubdirectory("switchyard-bench-batches-").FullName;
@@ -36,7 +36,7 @@ internal static partial class BatchShapeBenchmark
             var next = 0L;
             for (var round = 1; round <= options.Rounds + 1; round++)
             {
-                var batches = Shape(ref next, Batches, RequestsPerBatch, spanning);
+                var batches = Shape(ref next, batchCount, perBatch, spanning);
                 using var process = Process.GetCurrentProcess();
                 process.Refresh();
                 var cpuBefore = process.TotalProcessorTime;
@@ -51,7 +51,7 @@ internal static partial class BatchShapeBenchmark
                 var thread = ThreadCpu() - threadBefore;
                 process.Refresh();
                 var cpu = process.TotalProcessorTime - cpuBefore;
-                var requests = Batches * RequestsPerBatch;
+                var requests = batchCount * perBatch;
                 var stored = await RequestShapeBenchmark.CountFinishedRunsAsync(sqlite.FilePath);
                 ok &= stored == next;
 

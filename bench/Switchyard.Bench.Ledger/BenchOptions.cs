@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Switchyard.Bench.Ledger;
 
-/// <summary>Command-line settings: <c>--runs N --attempts-per-run N --writers N --seconds N --rounds N --concurrency N --only stores|requests|batches|gateway --rates N,N --latency-ms N --spanning-percent N</c>.</summary>
+/// <summary>Command-line settings: <c>--runs N --attempts-per-run N --writers N --seconds N --rounds N --concurrency N --only stores|requests|batches|gateway --rates N,N --latency-ms N --spanning-percent N --batch-requests N</c>.</summary>
 internal sealed record BenchOptions
 {
     public int Runs { get; init; } = 50_000;
@@ -28,6 +28,9 @@ internal sealed record BenchOptions
     /// <summary>In (d), the share of requests started in one batch and finished in the next.</summary>
     public int SpanningPercent { get; init; } = 30;
 
+    /// <summary>In (d), the requests per batch (the gateway's batches hold 100-500 at 10-50k requests/s).</summary>
+    public int BatchRequests { get; init; } = 150;
+
     /// <summary>Offered request rates of (c); 0 means as fast as the ledger takes them.</summary>
     public IReadOnlyList<int> Rates { get; init; } = [2_000, 8_000, 0];
 
@@ -51,6 +54,7 @@ internal sealed record BenchOptions
                 "--rounds" => options with { Rounds = Number() },
                 "--only" => options with { Stores = value == "stores", Gateway = value == "gateway", RequestShape = value == "requests", BatchShape = value == "batches" },
                 "--spanning-percent" => options with { SpanningPercent = Number() },
+                "--batch-requests" => options with { BatchRequests = Number() },
                 "--latency-ms" => options with { LatencyMs = Number() },
                 "--rates" => options with { Rates = [.. value.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),

@@ -184,6 +184,8 @@ internal static class RequestShapeBenchmark
             return inner.WriteBatchAsync(writes, cancellationToken);
         }
 
+        public bool IsRejection(Exception exception) => inner.IsRejection(exception);
+
         public ValueTask RunStartedAsync(RunRecord run, CancellationToken cancellationToken) => inner.RunStartedAsync(run, cancellationToken);
 
         public ValueTask AttemptAsync(AttemptRecord attempt, CancellationToken cancellationToken) => inner.AttemptAsync(attempt, cancellationToken);

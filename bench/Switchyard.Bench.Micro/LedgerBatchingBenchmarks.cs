@@ -63,6 +63,8 @@ public class LedgerBatchingBenchmarks
             return ValueTask.CompletedTask;
         }
 
+        public bool IsRejection(Exception exception) => false;
+
         public ValueTask RunStartedAsync(RunRecord run, CancellationToken cancellationToken) => Count();
 
         public ValueTask AttemptAsync(AttemptRecord attempt, CancellationToken cancellationToken) => Count();

@@ -2,9 +2,16 @@ using Switchyard.Ledger;
 
 namespace Switchyard.Hosting;
 
-/// <summary>A ledger that keeps nothing: the baseline of <c>bench/ledger</c>, selected by <c>SWITCHYARD_BENCH_NO_LEDGER=1</c>.</summary>
-internal sealed class BenchNoLedger : ILedger
+/// <summary>
+/// A ledger that keeps nothing: the baseline of <c>bench/ledger</c>, selected by <c>SWITCHYARD_BENCH_NO_LEDGER=1</c>;
+/// with <c>=queue</c> it is the store behind the real <see cref="BufferedLedger"/>, to tell the queue's cost from the store's.
+/// </summary>
+internal sealed class BenchNoLedger : ILedger, ILedgerBatchWriter
 {
+    public ValueTask WriteBatchAsync(IReadOnlyList<LedgerWrite> writes, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public bool IsRejection(Exception exception) => false;
+
     public ValueTask RunStartedAsync(RunRecord run, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask AttemptAsync(AttemptRecord attempt, CancellationToken cancellationToken) => ValueTask.CompletedTask;

@@ -16,7 +16,8 @@ namespace Switchyard.Hosting;
 internal static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Set to <c>1</c> in the environment to run without a ledger (writes are discarded, reads find nothing).
+    /// Set to <c>1</c> in the environment to run without a ledger (writes are discarded, reads find nothing), or to
+    /// <c>queue</c> to run the ledger's queue over a store that discards every batch.
     /// Only for <c>bench/ledger</c>, which measures what the ledger costs; deliberately not a config key.
     /// </summary>
     public const string BenchNoLedgerVariable = "SWITCHYARD_BENCH_NO_LEDGER";
@@ -35,7 +36,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var ledger = new BufferedLedger(
-                storeLedger(sp),
+                sp.GetService<IConfiguration>()?[BenchNoLedgerVariable] == "queue" ? new BenchNoLedger() : storeLedger(sp),
                 sp.GetRequiredService<BufferedLedgerOptions>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<BufferedLedger>>());
