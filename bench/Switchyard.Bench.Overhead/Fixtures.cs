@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using SkiaSharp;
 
@@ -76,6 +77,10 @@ internal static class Fixtures
         return data.ToArray();
     }
 
+    // Providers' answers are plain JSON: '+' in base64, an apostrophe in text are not written as \u escapes (the .NET
+    // default encoder's HTML-safe escaping did that, and an escaped string takes the JSON reader's slow path).
+    private static readonly JsonSerializerOptions Upstream = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static byte Clamp(int value) => (byte)Math.Clamp(value, 0, 255);
 
     private static string ChatCompletion() => JsonSerializer.Serialize(new Dictionary<string, object?>
@@ -97,7 +102,7 @@ internal static class Fixtures
         ["usage"] = new Dictionary<string, object?> { ["prompt_tokens"] = 62, ["completion_tokens"] = 71, ["total_tokens"] = 133 },
         ["service_tier"] = "default",
         ["system_fingerprint"] = "fp_06737a9306",
-    });
+    }, Upstream);
 
     private static string ChatStream()
     {
@@ -123,13 +128,13 @@ internal static class Fixtures
         ["model"] = "gpt-4o-mini-2024-07-18",
         ["system_fingerprint"] = "fp_06737a9306",
         ["choices"] = new[] { new Dictionary<string, object?> { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finish } },
-    });
+    }, Upstream);
 
     private static string ImageAnswer(byte[] png) => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
         ["created"] = 1741569952,
         ["data"] = new[] { new Dictionary<string, object?> { ["b64_json"] = Convert.ToBase64String(png), ["revised_prompt"] = null } },
-    });
+    }, Upstream);
 
     private static string ChatBody(string model, bool stream)
     {
