@@ -271,7 +271,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
         var held = new List<LedgerWrite>();
         var heldRuns = new HashSet<string>(StringComparer.Ordinal);
         var nextHeldRuns = new HashSet<string>(StringComparer.Ordinal);
-        var scratch = new BatchScratch();
+        var plan = new LedgerBatchPlan();
         var storedUncounted = 0L;
         try
         {
@@ -294,22 +294,17 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
                 long written = batch.Count;
                 if (_batchWriter is not null)
                 {
-                    var writes = Coalesce(batch, scratch);
                     nextHeldRuns.Clear();
-                    if (_options.BatchWindow > TimeSpan.Zero && !Hurried())
-                    {
-                        writes = HoldStarts(writes, heldRuns, held, nextHeldRuns, scratch);
-                    }
-
+                    var hold = _options.BatchWindow > TimeSpan.Zero && !Hurried();
+                    var writes = plan.Prepare(batch, hold, heldRuns, held, nextHeldRuns, out var firstHeld);
                     if (writes.Count > 0)
                     {
                         await StoreAsync(writes, abandon).ConfigureAwait(false);
                     }
 
                     (heldRuns, nextHeldRuns) = (nextHeldRuns, heldRuns);
-                    if (held.Count > 0)
+                    if (firstHeld >= 0)
                     {
-                        var firstHeld = batch.FindIndex(w => heldRuns.Contains(w.RunId));
                         written = firstHeld + storedUncounted;
                         storedUncounted = batch.Count - firstHeld - held.Count;
                     }
@@ -376,43 +371,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
     /// </summary>
     /// <returns>The writes to store now, in their order.</returns>
     internal static List<LedgerWrite> HoldStarts(List<LedgerWrite> writes, HashSet<string> heldBefore, List<LedgerWrite> held, HashSet<string> heldNow) =>
-        HoldStarts(writes, heldBefore, held, heldNow, new BatchScratch());
-
-    private static List<LedgerWrite> HoldStarts(List<LedgerWrite> writes, HashSet<string> heldBefore, List<LedgerWrite> held, HashSet<string> heldNow, BatchScratch scratch)
-    {
-        var onlyStarted = scratch.OnlyStarted;
-        onlyStarted.Clear();
-        foreach (var write in writes)
-        {
-            var started = write is LedgerWrite.RunStarted || write is LedgerWrite.Attempt { Record.Status: AttemptStatus.Started };
-            if (!onlyStarted.TryAdd(write.RunId, started) && !started)
-            {
-                onlyStarted[write.RunId] = false;
-            }
-        }
-
-        foreach (var (runId, started) in onlyStarted)
-        {
-            if (started && !heldBefore.Contains(runId))
-            {
-                heldNow.Add(runId);
-            }
-        }
-
-        if (heldNow.Count == 0)
-        {
-            return writes;
-        }
-
-        var now = scratch.Now;
-        now.Clear();
-        foreach (var write in writes)
-        {
-            (heldNow.Contains(write.RunId) ? held : now).Add(write);
-        }
-
-        return now;
-    }
+        new LedgerBatchPlan().Prepare(writes, hold: true, heldBefore, held, heldNow, out _);
 
     // The batch window: waits up to BatchWindow for more writes, unless a full batch is queued or a flush is waiting.
     private async Task WaitForBatchAsync(ChannelReader<LedgerWrite> reader, CancellationToken abandon)
@@ -574,66 +533,8 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
     /// ends in the same state (a batch start of a stored run is skipped, finishes and attempts replace), a run still
     /// comes before its attempts, and a request's start, attempt start, attempt end and finish cost two writes, not four.
     /// </summary>
-    internal static List<LedgerWrite> Coalesce(List<LedgerWrite> batch) => Coalesce(batch, new BatchScratch());
-
-    private static List<LedgerWrite> Coalesce(List<LedgerWrite> batch, BatchScratch scratch)
-    {
-        if (batch.Count < 2)
-        {
-            return batch;
-        }
-
-        var result = scratch.Coalesced;
-        var runSlots = scratch.RunSlots;
-        var attemptSlots = scratch.AttemptSlots;
-        result.Clear();
-        runSlots.Clear();
-        attemptSlots.Clear();
-        foreach (var write in batch)
-        {
-            switch (write)
-            {
-                case LedgerWrite.RunStarted started:
-                    // After a start or a finish of the same run in this batch, another start changes nothing.
-                    if (runSlots.TryAdd(started.Run.Id, result.Count))
-                    {
-                        result.Add(started);
-                    }
-
-                    break;
-                case LedgerWrite.RunFinished finished:
-                    if (runSlots.TryGetValue(finished.Run.Id, out var runSlot))
-                    {
-                        result[runSlot] = finished;
-                    }
-                    else
-                    {
-                        runSlots.Add(finished.Run.Id, result.Count);
-                        result.Add(finished);
-                    }
-
-                    break;
-                case LedgerWrite.Attempt attempt:
-                    var key = (attempt.Record.RunId, attempt.Record.Seq);
-                    if (attemptSlots.TryGetValue(key, out var attemptSlot))
-                    {
-                        result[attemptSlot] = attempt;
-                    }
-                    else
-                    {
-                        attemptSlots.Add(key, result.Count);
-                        result.Add(attempt);
-                    }
-
-                    break;
-                default:
-                    result.Add(write);
-                    break;
-            }
-        }
-
-        return result;
-    }
+    internal static List<LedgerWrite> Coalesce(List<LedgerWrite> batch) =>
+        new LedgerBatchPlan().Prepare(batch, hold: false, [], [], [], out _);
 
     /// <summary>The wait after the <paramref name="failures"/>-th failure in a row: the base delay doubled each time, capped.</summary>
     internal TimeSpan RetryDelay(int failures)
@@ -644,22 +545,4 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>
-    /// The writer's collections for coalescing and holding, cleared and reused batch after batch: made new for every
-    /// batch they were a visible share of a gateway's CPU (bench/README.md: zeroing fresh arrays, more collections).
-    /// A list returned into a batch is read by the store before the next batch reuses it.
-    /// </summary>
-    private sealed class BatchScratch
-    {
-        public List<LedgerWrite> Coalesced { get; } = [];
-
-        public Dictionary<string, int> RunSlots { get; } = new(StringComparer.Ordinal);
-
-        public Dictionary<(string RunId, int Seq), int> AttemptSlots { get; } = [];
-
-        public Dictionary<string, bool> OnlyStarted { get; } = new(StringComparer.Ordinal);
-
-        public List<LedgerWrite> Now { get; } = [];
-    }
 }

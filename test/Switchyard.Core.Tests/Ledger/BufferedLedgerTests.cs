@@ -307,6 +307,105 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     }
 
     [Fact]
+    public void Coalesce_SeveralAttemptsOfARun_KeepsEachAttemptsLastWriteAtItsFirstPlace()
+    {
+        List<LedgerWrite> batch =
+        [
+            new LedgerWrite.RunStarted(Run("run_a")),
+            new LedgerWrite.Attempt(Attempt("run_a", 1)),
+            new LedgerWrite.Attempt(Attempt("run_a", 1) with { Status = AttemptStatus.Failed }),
+            new LedgerWrite.Attempt(Attempt("run_a", 2)),
+            new LedgerWrite.Attempt(Attempt("run_a", 3)),
+            new LedgerWrite.Attempt(Attempt("run_a", 2) with { Status = AttemptStatus.Failed }),
+            new LedgerWrite.Attempt(Attempt("run_a", 3) with { Status = AttemptStatus.Success }),
+        ];
+
+        Assert.Equal([batch[0], batch[2], batch[5], batch[6]], BufferedLedger.Coalesce(batch));
+    }
+
+    // The writer's one-pass plan against the plain definition (a dictionary per kind, then a pass per run), on random
+    // batches of a few runs: starts, finishes, attempts of a few seqs in either status, repeated and out of order.
+    [Fact]
+    public void Coalesce_And_HoldStarts_RandomBatches_MatchTheDefinition()
+    {
+        var random = new Random(20261202);
+        var plan = new LedgerBatchPlan();
+        for (var round = 0; round < 2000; round++)
+        {
+            var batch = new List<LedgerWrite>();
+            for (var i = random.Next(0, 25); i > 0; i--)
+            {
+                var run = $"run_{random.Next(4)}";
+                batch.Add(random.Next(5) switch
+                {
+                    0 => new LedgerWrite.RunStarted(Run(run)),
+                    1 => new LedgerWrite.RunFinished(Run(run) with { HttpStatus = random.Next(3) }),
+                    _ => new LedgerWrite.Attempt(Attempt(run, random.Next(1, 4)) with { Status = random.Next(2) == 0 ? AttemptStatus.Started : AttemptStatus.Success, Retry = random.Next(3) }),
+                });
+            }
+
+            var heldBefore = new HashSet<string>(random.Next(2) == 0 ? ["run_1"] : [], StringComparer.Ordinal);
+            var expected = ReferenceCoalesce(batch);
+            Assert.Equal(expected, BufferedLedger.Coalesce(batch));
+
+            var (expectedNow, expectedHeld, expectedRuns) = ReferenceHold(expected, heldBefore);
+            var held = new List<LedgerWrite>();
+            var heldNow = new HashSet<string>(StringComparer.Ordinal);
+            Assert.Equal(expectedNow, BufferedLedger.HoldStarts([.. expected], heldBefore, held, heldNow));
+            Assert.Equal(expectedHeld, held);
+            Assert.Equal(expectedRuns.Order(StringComparer.Ordinal), heldNow.Order(StringComparer.Ordinal));
+
+            // What the writer does: both steps in one pass over the batch as read, reusing the plan.
+            held.Clear();
+            heldNow.Clear();
+            Assert.Equal(expectedNow, plan.Prepare(batch, hold: true, heldBefore, held, heldNow, out var firstHeld));
+            Assert.Equal(expectedHeld, held);
+            Assert.Equal(expectedRuns.Order(StringComparer.Ordinal), heldNow.Order(StringComparer.Ordinal));
+            Assert.Equal(batch.FindIndex(w => expectedRuns.Contains(w.RunId)), firstHeld);
+        }
+
+        static List<LedgerWrite> ReferenceCoalesce(List<LedgerWrite> batch)
+        {
+            var result = new List<LedgerWrite>();
+            var runs = new Dictionary<string, int>();
+            var attempts = new Dictionary<(string, int), int>();
+            foreach (var write in batch)
+            {
+                switch (write)
+                {
+                    case LedgerWrite.RunStarted when runs.ContainsKey(write.RunId):
+                        break;
+                    case LedgerWrite.RunStarted or LedgerWrite.RunFinished when runs.TryGetValue(write.RunId, out var slot):
+                        result[slot] = write;
+                        break;
+                    case LedgerWrite.RunStarted or LedgerWrite.RunFinished:
+                        runs[write.RunId] = result.Count;
+                        result.Add(write);
+                        break;
+                    case LedgerWrite.Attempt attempt when attempts.TryGetValue((write.RunId, attempt.Record.Seq), out var slot):
+                        result[slot] = write;
+                        break;
+                    case LedgerWrite.Attempt attempt:
+                        attempts[(write.RunId, attempt.Record.Seq)] = result.Count;
+                        result.Add(write);
+                        break;
+                }
+            }
+
+            return result;
+        }
+
+        static (List<LedgerWrite> Now, List<LedgerWrite> Held, List<string> Runs) ReferenceHold(List<LedgerWrite> writes, HashSet<string> heldBefore)
+        {
+            var runs = writes.GroupBy(w => w.RunId)
+                .Where(g => !heldBefore.Contains(g.Key) && g.All(w => w is LedgerWrite.RunStarted or LedgerWrite.Attempt { Record.Status: AttemptStatus.Started }))
+                .Select(g => g.Key)
+                .ToList();
+            return ([.. writes.Where(w => !runs.Contains(w.RunId))], [.. writes.Where(w => runs.Contains(w.RunId))], runs);
+        }
+    }
+
+    [Fact]
     public async Task Writes_WhileStoreIsBusy_AreBatchedUpToMaxBatchSize()
     {
         var ledger = Create(new BufferedLedgerOptions { MaxBatchSize = 4 });
