@@ -468,8 +468,14 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
             catch (Exception ex) when (!(ex is OperationCanceledException && abandon.IsCancellationRequested))
             {
                 failures++;
-                if (batch.Count > 1 && failures >= _options.RejectAfter && _batchWriter.IsRejection(ex))
+                if (failures >= _options.RejectAfter && _batchWriter.IsRejection(ex))
                 {
+                    if (batch.Count == 1)
+                    {
+                        SetAside(batch[0], ex, failures);
+                        return;
+                    }
+
                     Log.BatchRejected(_logger, ex, batch.Count, failures);
                     foreach (var write in batch)
                     {
@@ -516,8 +522,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
                 failures++;
                 if (failures >= _options.RejectAfter && _batchWriter?.IsRejection(ex) == true)
                 {
-                    Interlocked.Increment(ref _rejected);
-                    Log.WriteRejected(_logger, ex, write.GetType().Name, write.RunId, (write as LedgerWrite.Attempt)?.Record.Seq, failures);
+                    SetAside(write, ex, failures);
                     return;
                 }
 
@@ -526,6 +531,13 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
                 await Task.Delay(delay, _time, abandon).ConfigureAwait(false);
             }
         }
+    }
+
+    // A write the store refused RejectAfter times in a row: not stored, counted, and logged at Error with its run.
+    private void SetAside(LedgerWrite write, Exception exception, int failures)
+    {
+        Interlocked.Increment(ref _rejected);
+        Log.WriteRejected(_logger, exception, write.GetType().Name, write.RunId, (write as LedgerWrite.Attempt)?.Record.Seq, failures);
     }
 
     /// <summary>

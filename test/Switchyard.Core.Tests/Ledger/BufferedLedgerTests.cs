@@ -600,6 +600,25 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Store_RefusesTheOnlyWriteOfABatch_ItIsSetAsideAfterRejectAfterTries()
+    {
+        var ledger = Create(new BufferedLedgerOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5), RejectAfter = 3 });
+        _store.Refuse("run_0");
+
+        await ledger.RunFinishedAsync(Run("run_0"), Ct);
+        var flush = ledger.FlushAsync(Ct);
+        _time.Advance(await _time.WaitForTimerAsync(d => d == TimeSpan.FromMilliseconds(100)));
+        _time.Advance(await _time.WaitForTimerAsync(d => d == TimeSpan.FromMilliseconds(200)));
+        await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Empty(_store.Writes);
+        Assert.Equal(3, _store.Calls);
+        Assert.Equal(1, ledger.Rejected);
+        Assert.Contains("RunFinished of run run_0", Assert.Single(_logger.Entries, e => e.EventName == "LedgerWriteRejected").Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_logger.Entries, e => e.EventName == "LedgerBatchRejected");
+    }
+
+    [Fact]
     public async Task Store_RefusesAWriteFewerTimesThanRejectAfter_NothingIsSetAside()
     {
         var ledger = Create(new BufferedLedgerOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5), RejectAfter = 3 });
