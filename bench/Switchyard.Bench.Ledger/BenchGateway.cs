@@ -59,7 +59,8 @@ internal sealed class BenchGateway : IAsyncDisposable
     /// <summary>The gateway's process id (for attaching a profiler).</summary>
     public int ProcessId => _process.Id;
 
-    public static async Task<BenchGateway> StartAsync(bool ledger)
+    /// <summary>Starts a gateway: with the real ledger, without one (<paramref name="noLedger"/> "1"), or with the queue over a store that keeps nothing ("queue").</summary>
+    public static async Task<BenchGateway> StartAsync(bool ledger, string noLedger = "1")
     {
         var folder = Directory.CreateTempSubdirectory("switchyard-bench-gw-").FullName;
         await File.WriteAllTextAsync(Path.Combine(folder, "switchyard.yaml"), Config);
@@ -87,7 +88,7 @@ internal sealed class BenchGateway : IAsyncDisposable
         start.Environment["SWITCHYARD_ADMIN_KEY"] = adminKey;
         if (!ledger)
         {
-            start.Environment["SWITCHYARD_BENCH_NO_LEDGER"] = "1";
+            start.Environment["SWITCHYARD_BENCH_NO_LEDGER"] = noLedger;
         }
 
         var process = Process.Start(start)!;

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Switchyard.Bench.Ledger;
 
-/// <summary>Command-line settings: <c>--runs N --attempts-per-run N --writers N --seconds N --rounds N --concurrency N --only stores|requests|batches|gateway --rates N,N --latency-ms N --spanning-percent N --batch-requests N</c>.</summary>
+/// <summary>Command-line settings: <c>--runs N --attempts-per-run N --writers N --seconds N --rounds N --concurrency N --only stores|requests|batches|gateway --rates N,N --latency-ms N --spanning-percent N --batch-requests N --split</c>.</summary>
 internal sealed record BenchOptions
 {
     public int Runs { get; init; } = 50_000;
@@ -28,6 +28,9 @@ internal sealed record BenchOptions
     /// <summary>In (d), the share of requests started in one batch and finished in the next.</summary>
     public int SpanningPercent { get; init; } = 30;
 
+    /// <summary>In (b), also run a gateway whose ledger queue hands its batches to a store that keeps nothing, to split the ledger's cost into the queue's and the store's.</summary>
+    public bool Split { get; init; }
+
     /// <summary>In (d), the requests per batch (the gateway's batches hold 100-500 at 10-50k requests/s).</summary>
     public int BatchRequests { get; init; } = 150;
 
@@ -40,9 +43,16 @@ internal sealed record BenchOptions
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        for (var i = 0; i < args.Length; i += 2)
         {
-            var value = args[i + 1];
+            if (args[i] == "--split")
+            {
+                options = options with { Split = true };
+                i--;
+                continue;
+            }
+
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
             int Number() => int.Parse(value, CultureInfo.InvariantCulture);
             options = args[i] switch
             {

@@ -20,6 +20,7 @@ internal static class GatewayBenchmark
         Console.WriteLine($"## (b) gateway throughput: POST /v1/chat/completions, sandbox latency 0ms, concurrency {options.Concurrency}, {options.Rounds} interleaved rounds of {options.Seconds}s");
         await using var on = await BenchGateway.StartAsync(ledger: true);
         await using var off = await BenchGateway.StartAsync(ledger: false);
+        await using var queue = options.Split ? await BenchGateway.StartAsync(ledger: false, noLedger: "queue") : null;
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
 
@@ -29,6 +30,10 @@ internal static class GatewayBenchmark
         // Warm-up (tiered JIT, connection pools, SQLite pages), as long as a round.
         answeredOn += (await LoadAsync(client, on, options.Concurrency, TimeSpan.FromSeconds(options.Seconds))).Answered;
         answeredOff += (await LoadAsync(client, off, options.Concurrency, TimeSpan.FromSeconds(options.Seconds))).Answered;
+        if (queue is not null)
+        {
+            await LoadAsync(client, queue, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
+        }
 
         var rateOn = new List<double>();
         var rateOff = new List<double>();
@@ -36,6 +41,7 @@ internal static class GatewayBenchmark
         var cpuOn = new List<double>();
         var cpuOff = new List<double>();
         var projected = new List<double>();
+        var cpuQueue = new List<double>();
         Console.WriteLine($"gateway process ids: on {on.ProcessId}, off {off.ProcessId}");
         Console.WriteLine("| round | ledger on req/s | ledger off req/s | on/off | gateway CPU µs/request on | off | on/off | client CPU µs/request on/off | CPU-bound on/off | non-200 on/off |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -52,6 +58,11 @@ internal static class GatewayBenchmark
             {
                 second = await LoadAsync(client, off, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
                 first = await LoadAsync(client, on, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
+            }
+
+            if (queue is not null)
+            {
+                cpuQueue.Add((await LoadAsync(client, queue, options.Concurrency, TimeSpan.FromSeconds(options.Seconds))).CpuMicrosPerRequest);
             }
 
             answeredOn += first.Answered;
@@ -74,6 +85,13 @@ internal static class GatewayBenchmark
         Console.WriteLine();
         Console.WriteLine($"median on / median off = {medianOn / medianOff:P1}: the ledger costs {1 - (medianOn / medianOff):P1} of throughput (median of the rounds' ratios: {1 - Median(ratios):P1}; target: < 10%)");
         Console.WriteLine($"CPU-bound estimate (two cores for this gateway and client alone): the ledger costs {1 - Median(projected):P1} of throughput (median of the rounds)");
+        if (cpuQueue.Count > 0)
+        {
+            // Medians of the rounds: the queue alone against no ledger, the store as the rest.
+            var ledgerCpu = Median(cpuOn) - Median(cpuOff);
+            var queueCpu = Median(cpuQueue) - Median(cpuOff);
+            Console.WriteLine($"split (--split; gateway CPU per request, medians; queue-only rounds: {string.Join(", ", cpuQueue.Select(c => c.ToString("N1", System.Globalization.CultureInfo.InvariantCulture)))} µs): the ledger {ledgerCpu:N1} µs = the queue {queueCpu:N1} µs (records handed over, coalescing, holding, the writer's wake-ups, over a store that keeps nothing) + the store {ledgerCpu - queueCpu:N1} µs");
+        }
 
         // Count check, first while running (a read flushes the queue: read-your-writes), then after a graceful stop.
         using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri(on.BaseAddress, "/v1/runs?limit=1")))

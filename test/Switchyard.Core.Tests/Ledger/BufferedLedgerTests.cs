@@ -599,8 +599,10 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
         Assert.Equal(["run_0", "run_2", "run_3"], _store.Writes.Select(w => w.RunId));
     }
 
-    [Fact]
-    public async Task Store_RefusesTheOnlyWriteOfABatch_ItIsSetAsideAfterRejectAfterTries()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Store_RefusesTheOnlyWriteOfABatch_SetAsideOnlyAfterRejectAfterTries(bool takenAtTheThirdTry)
     {
         var ledger = Create(new BufferedLedgerOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5), RejectAfter = 3 });
         _store.Refuse("run_0");
@@ -608,33 +610,23 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
         await ledger.RunFinishedAsync(Run("run_0"), Ct);
         var flush = ledger.FlushAsync(Ct);
         _time.Advance(await _time.WaitForTimerAsync(d => d == TimeSpan.FromMilliseconds(100)));
-        _time.Advance(await _time.WaitForTimerAsync(d => d == TimeSpan.FromMilliseconds(200)));
-        await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-
-        Assert.Empty(_store.Writes);
-        Assert.Equal(3, _store.Calls);
-        Assert.Equal(1, ledger.Rejected);
-        Assert.Contains("RunFinished of run run_0", Assert.Single(_logger.Entries, e => e.EventName == "LedgerWriteRejected").Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(_logger.Entries, e => e.EventName == "LedgerBatchRejected");
-    }
-
-    [Fact]
-    public async Task Store_RefusesAWriteFewerTimesThanRejectAfter_NothingIsSetAside()
-    {
-        var ledger = Create(new BufferedLedgerOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5), RejectAfter = 3 });
-        _store.Refuse("run_0");
-
-        await ledger.RunStartedAsync(Run("run_0"), Ct);
-        var flush = ledger.FlushAsync(Ct);
-        _time.Advance(await _time.WaitForTimerAsync(d => d == TimeSpan.FromMilliseconds(100)));
         await _time.WaitForTimerAsync(d => d == TimeSpan.FromMilliseconds(200));
-        _store.Accept("run_0");
+        if (takenAtTheThirdTry)
+        {
+            _store.Accept("run_0");
+        }
+
         _time.Advance(TimeSpan.FromMilliseconds(200));
         await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
-        Assert.Equal(["run_0"], _store.Writes.Select(w => w.RunId));
-        Assert.Equal(0, ledger.Rejected);
-        Assert.DoesNotContain(_logger.Entries, e => e.EventName == "LedgerWriteRejected");
+        string[] stored = takenAtTheThirdTry ? ["run_0"] : [];
+        Assert.Equal(3, _store.Calls);
+        Assert.Equal(stored, _store.Writes.Select(w => w.RunId));
+        Assert.Equal(takenAtTheThirdTry ? 0 : 1, ledger.Rejected);
+        var rejected = _logger.Entries.Where(e => e.EventName == "LedgerWriteRejected").ToList();
+        Assert.Equal(takenAtTheThirdTry ? 0 : 1, rejected.Count);
+        Assert.All(rejected, e => Assert.Contains("RunFinished of run run_0", e.Message, StringComparison.Ordinal));
+        Assert.DoesNotContain(_logger.Entries, e => e.EventName == "LedgerBatchRejected");
     }
 
     [Fact]
