@@ -30,6 +30,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
     private readonly Lock _progressLock = new();
     private long _written;
     private long _rejected;
+    private int _failuresInARow;
     private bool _stopped;
     private TaskCompletionSource _progress = NewSignal();
 
@@ -105,6 +106,26 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
     /// times in a row and that were set aside, each logged at Error with its run, since start. They count as written.
     /// </summary>
     public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>
+    /// What <c>/readyz</c> says of the ledger: not ready while the queue is full (requests then wait for the database),
+    /// and, while ready, whether the store is failing (retried, nothing dropped) and how many writes were set aside.
+    /// </summary>
+    public (bool Ready, string Status) Health()
+    {
+        var pending = Pending;
+        var failures = Volatile.Read(ref _failuresInARow);
+        var rejected = Rejected;
+        var setAside = rejected > 0 ? $"; {rejected} refused writes set aside since start (LedgerWriteRejected in the log)" : string.Empty;
+        if (pending >= _options.Capacity)
+        {
+            return (false, $"fail: the queue is full ({pending} writes): requests wait until the database takes writes again; storing failed {failures} times in a row{setAside}");
+        }
+
+        return failures > 0
+            ? (true, $"failing: storing failed {failures} times in a row; {pending} writes waiting, none dropped{setAside}")
+            : (true, $"ok ({pending} writes waiting){setAside}");
+    }
 
     /// <inheritdoc />
     /// <remarks>Returns once the write is queued; waits while the queue is full.</remarks>
@@ -458,6 +479,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
             try
             {
                 await _batchWriter.WriteBatchAsync(batch, abandon).ConfigureAwait(false);
+                EndFailures();
                 if (failures > 0)
                 {
                     Log.BatchRecovered(_logger, batch.Count, failures);
@@ -468,6 +490,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
             catch (Exception ex) when (!(ex is OperationCanceledException && abandon.IsCancellationRequested))
             {
                 failures++;
+                Volatile.Write(ref _failuresInARow, failures);
                 if (failures >= _options.RejectAfter && _batchWriter.IsRejection(ex))
                 {
                     if (batch.Count == 1)
@@ -510,6 +533,7 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
                     await write.ApplyAsync(_store, abandon).ConfigureAwait(false);
                 }
 
+                EndFailures();
                 if (failures > 0)
                 {
                     Log.BatchRecovered(_logger, 1, failures);
@@ -520,8 +544,10 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
             catch (Exception ex) when (!(ex is OperationCanceledException && abandon.IsCancellationRequested))
             {
                 failures++;
+                Volatile.Write(ref _failuresInARow, failures);
                 if (failures >= _options.RejectAfter && _batchWriter?.IsRejection(ex) == true)
                 {
+                    EndFailures();
                     SetAside(write, ex, failures);
                     return;
                 }
@@ -530,6 +556,15 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
                 Log.BatchFailed(_logger, ex, 1, failures, Pending, delay.TotalMilliseconds);
                 await Task.Delay(delay, _time, abandon).ConfigureAwait(false);
             }
+        }
+    }
+
+    // The store took a write (or refused one for good): it is not failing any more.
+    private void EndFailures()
+    {
+        if (Volatile.Read(ref _failuresInARow) != 0)
+        {
+            Volatile.Write(ref _failuresInARow, 0);
         }
     }
 

@@ -1,12 +1,13 @@
 using Switchyard.Artifacts;
 using Switchyard.Configuration;
 using Switchyard.Keys;
+using Switchyard.Ledger;
 using Switchyard.Resilience;
 using Switchyard.Routing;
 
 namespace Switchyard.Http;
 
-/// <summary><c>/healthz</c> (the process is alive) and <c>/readyz</c> (database and artifact storage reachable, every route has a usable provider).</summary>
+/// <summary><c>/healthz</c> (the process is alive) and <c>/readyz</c> (database and artifact storage reachable, the ledger's queue not full, every route has a usable provider).</summary>
 internal static class HealthEndpoints
 {
     public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
@@ -18,7 +19,7 @@ internal static class HealthEndpoints
     /// <summary>How long the storage probe may take before the node is reported not ready.</summary>
     private static readonly TimeSpan StorageProbeTimeout = TimeSpan.FromSeconds(5);
 
-    private static async Task<IResult> ReadyAsync(HttpContext http, SwitchyardConfig config, ProviderRegistry providers, ProviderHealth health, ProviderPipelines pipelines, IKeyStore keys, IArtifactStore artifacts)
+    private static async Task<IResult> ReadyAsync(HttpContext http, SwitchyardConfig config, ProviderRegistry providers, ProviderHealth health, ProviderPipelines pipelines, IKeyStore keys, IArtifactStore artifacts, ILedger ledger)
     {
         var checks = new Dictionary<string, string>(StringComparer.Ordinal);
         var ready = true;
@@ -31,6 +32,14 @@ internal static class HealthEndpoints
         {
             checks["database"] = "fail: " + ex.Message;
             ready = false;
+        }
+
+        // The ledger's queue: a full one makes every request wait for the database, so the node is not ready.
+        if (ledger is BufferedLedger buffered)
+        {
+            var (ledgerReady, status) = buffered.Health();
+            checks["ledger"] = status;
+            ready &= ledgerReady;
         }
 
         // A read of an id that cannot exist: a miss means the store answers (an S3 bucket, the folder), an error that it does not.

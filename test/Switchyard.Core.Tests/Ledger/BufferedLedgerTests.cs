@@ -444,6 +444,7 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
         await blocked.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         await ledger.FlushAsync(Ct);
         Assert.Equal(["run_0", "run_1", "run_2", "run_3"], _store.Writes.Select(w => w.RunId));
+        Assert.Equal((true, "ok (0 writes waiting)"), ledger.Health());
     }
 
     [Fact]
@@ -544,6 +545,7 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
 
         Assert.Equal(TimeSpan.FromMilliseconds(100), await _time.WaitForTimerAsync(d => d > TimeSpan.Zero && d < TimeSpan.FromMinutes(10)));
         Assert.False(flush.IsCompleted);
+        Assert.Equal((true, "failing: storing failed 1 times in a row; 2 writes waiting, none dropped"), ledger.Health());
         _time.Advance(TimeSpan.FromMilliseconds(100));
         Assert.Equal(TimeSpan.FromMilliseconds(200), await _time.WaitForTimerAsync(d => d > TimeSpan.Zero && d < TimeSpan.FromMinutes(10)));
         _time.Advance(TimeSpan.FromMilliseconds(200));
@@ -592,6 +594,8 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
         Assert.All(rejected, e => Assert.Equal(LogLevel.Error, e.Level));
         Assert.Contains("RunStarted of run run_1", rejected[0].Message, StringComparison.Ordinal);
         Assert.Contains("Attempt of run run_1 (attempt 1)", rejected[1].Message, StringComparison.Ordinal);
+
+        Assert.Equal((true, "ok (0 writes waiting); 2 refused writes set aside since start (LedgerWriteRejected in the log)"), ledger.Health());
 
         // The ledger goes on.
         await ledger.RunStartedAsync(Run("run_3"), Ct);
@@ -649,6 +653,9 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
         Assert.False(blocked.IsCompleted);
         Assert.Empty(_store.Writes);
         Assert.Equal(0, ledger.Rejected);
+        var (ready, status) = ledger.Health();
+        Assert.False(ready);
+        Assert.StartsWith("fail: the queue is full (3 writes)", status, StringComparison.Ordinal);
         Assert.True(_logger.Entries.Count(e => e.Level == LogLevel.Error) >= 6);
 
         _store.FailNext(0);
@@ -656,6 +663,7 @@ public sealed class BufferedLedgerTests : IAsyncDisposable
         await blocked.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         await ledger.FlushAsync(Ct);
         Assert.Equal(["run_0", "run_1", "run_2", "run_3"], _store.Writes.Select(w => w.RunId));
+        Assert.Equal((true, "ok (0 writes waiting)"), ledger.Health());
     }
 
     [Fact]

@@ -306,5 +306,6 @@ public sealed class GenerationTests : IClassFixture<GatewayFactory>
         var body = await ready.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal("ready", body.GetProperty("status").GetString());
         Assert.StartsWith("ok", body.GetProperty("checks").GetProperty("database").GetString(), StringComparison.Ordinal);
+        Assert.Matches("^ok \\([0-9]+ writes waiting\\)$", body.GetProperty("checks").GetProperty("ledger").GetString());
     }
 }
