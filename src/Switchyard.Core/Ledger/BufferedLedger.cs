@@ -117,13 +117,15 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
         var failures = Volatile.Read(ref _failuresInARow);
         var rejected = Rejected;
         var setAside = rejected > 0 ? $"; {rejected} refused writes set aside since start (LedgerWriteRejected in the log)" : string.Empty;
+        var failing = failures == 1 ? "the last try to store failed" : $"the last {failures} tries to store failed";
         if (pending >= _options.Capacity)
         {
-            return (false, $"fail: the queue is full ({pending} writes): requests wait until the database takes writes again; storing failed {failures} times in a row{setAside}");
+            var why = failures > 0 ? failing : "the database takes writes slower than they come";
+            return (false, $"fail: the queue is full ({pending} writes), so requests wait for the database: {why}{setAside}");
         }
 
         return failures > 0
-            ? (true, $"failing: storing failed {failures} times in a row; {pending} writes waiting, none dropped{setAside}")
+            ? (true, $"failing: {failing}; {pending} writes waiting, none dropped{setAside}")
             : (true, $"ok ({pending} writes waiting){setAside}");
     }
 
