@@ -22,8 +22,16 @@ public static partial class PromptSummary
     /// <summary>The prompt's start with credential-shaped strings and e-mail addresses replaced.</summary>
     public static string Preview(string prompt)
     {
-        var head = prompt.Length > PreviewLength * 2 ? prompt[..(PreviewLength * 2)] : prompt;
-        var redacted = MayHoldSecret(head) ? SecretPattern().Replace(head, "[redacted]") : head;
+        var head = prompt.AsSpan(0, Math.Min(prompt.Length, PreviewLength * 2));
+        var secret = MayHoldSecret(head);
+        if (!secret && !head.Contains('@'))
+        {
+            // Nearly every prompt: nothing to redact, so no copy of the head either.
+            return prompt.Length > PreviewLength ? string.Concat(prompt.AsSpan(0, PreviewLength), "…") : prompt;
+        }
+
+        var redacted = head.Length == prompt.Length ? prompt : head.ToString();
+        redacted = secret ? SecretPattern().Replace(redacted, "[redacted]") : redacted;
         redacted = redacted.Contains('@', StringComparison.Ordinal) ? EmailPattern().Replace(redacted, "[email]") : redacted;
         return redacted.Length > PreviewLength ? string.Concat(redacted.AsSpan(0, PreviewLength), "…") : redacted;
     }
@@ -33,29 +41,36 @@ public static partial class PromptSummary
 
     // A cheap first look: SecretPattern can only match where one of its prefixes is, or in a run of 40 token characters.
     // Most prompts have neither, so most never reach the regex.
-    private static bool MayHoldSecret(ReadOnlySpan<char> text)
-    {
-        if (text.ContainsAny(SecretStarts))
-        {
-            return true;
-        }
+    private static bool MayHoldSecret(ReadOnlySpan<char> text) => text.ContainsAny(SecretStarts) || HasTokenRun(text, 40);
 
-        while (text.IndexOfAny(TokenChars) is var start and >= 0)
+    // Whether text holds `length` token characters in a row. It looks at the last character of a candidate window
+    // and skips a whole window past any other character, so prose costs a few look-ups per 40 characters, not a
+    // vectorized search per word.
+    private static bool HasTokenRun(ReadOnlySpan<char> text, int length)
+    {
+        var end = length - 1;
+        while (end < text.Length)
         {
-            text = text[start..];
-            var end = text.IndexOfAnyExcept(TokenChars);
-            var run = end < 0 ? text.Length : end;
-            if (run >= 40)
+            if (!TokenChars.Contains(text[end]))
+            {
+                end += length;
+                continue;
+            }
+
+            var start = end - length + 1;
+            var i = end - 1;
+            while (i >= start && TokenChars.Contains(text[i]))
+            {
+                i--;
+            }
+
+            if (i < start)
             {
                 return true;
             }
 
-            if (end < 0)
-            {
-                return false;
-            }
-
-            text = text[end..];
+            // No window that holds the character at i can be all tokens: the next one starts right after it.
+            end = i + length;
         }
 
         return false;
