@@ -148,7 +148,8 @@ internal static class RequestBody
                 return (null, new RequestProblem(400, "The request body must be a JSON object", null, "invalid_json"));
             }
 
-            if (BrokenText(document.RootElement) is { } found)
+            // Without a \u escape anywhere in the body (nearly every request) no string can hold a lone surrogate.
+            if (MayHoldSurrogateEscape(body) && BrokenText(document.RootElement) is { } found)
             {
                 var param = found.Length == 0 ? "body" : found;
                 document.Dispose();
