@@ -466,10 +466,11 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
 
     // Tries the batch until it is stored: a record is never dropped because the store is down or busy. A batch the store
     // rejects (ILedgerBatchWriter.IsRejection) RejectAfter times in a row is written write by write instead, so that
-    // only the writes the store refuses are set aside and the rest of the batch, and the queue behind it, flow on.
+    // only the writes the store refuses are set aside and the rest of the batch, and the queue behind it, flow on. A batch
+    // of one write is that write alone.
     private async Task StoreAsync(List<LedgerWrite> batch, CancellationToken abandon)
     {
-        if (_batchWriter is null)
+        if (_batchWriter is null || batch.Count == 1)
         {
             await StoreAloneAsync(batch[0], abandon).ConfigureAwait(false);
             return;
@@ -495,12 +496,6 @@ public sealed partial class BufferedLedger : ILedger, IAsyncDisposable
                 Volatile.Write(ref _failuresInARow, failures);
                 if (failures >= _options.RejectAfter && _batchWriter.IsRejection(ex))
                 {
-                    if (batch.Count == 1)
-                    {
-                        SetAside(batch[0], ex, failures);
-                        return;
-                    }
-
                     Log.BatchRejected(_logger, ex, batch.Count, failures);
                     foreach (var write in batch)
                     {
